@@ -1,0 +1,8 @@
+DROP TABLE audit_log;
+DROP TABLE idempotency_keys;
+DROP TABLE api_tokens;
+DROP TABLE ledger_entries;
+DROP FUNCTION coffer_refuse_ledger_change();
+DROP TABLE pledges;
+DROP TABLE donors;
+DROP TABLE tiers;

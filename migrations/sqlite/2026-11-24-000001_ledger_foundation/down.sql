@@ -1,0 +1,7 @@
+DROP TABLE audit_log;
+DROP TABLE idempotency_keys;
+DROP TABLE api_tokens;
+DROP TABLE ledger_entries;
+DROP TABLE pledges;
+DROP TABLE donors;
+DROP TABLE tiers;

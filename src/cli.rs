@@ -1,0 +1,165 @@
+//! The command line: `coffer serve [--demo]`, `migrate`, `demo`, `token create`.
+//! Every failure ends with one readable line on stderr and a non-zero exit.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::db::{self, DbConn};
+use crate::error::AppError;
+use crate::startup::{self, Application};
+
+/// Coffer: who funds this fediverse instance, in public.
+#[derive(Debug, Parser)]
+#[command(name = "coffer", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Migrate the database and serve the wall, the donation flow and the API (the default).
+    Serve {
+        /// Seed demo data first, if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Seed demo tiers, donors, pledges, donations and costs into an empty database.
+    Demo {
+        /// How many demo donors to create.
+        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        donors: u32,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token and print it once; only its hash is stored.
+    Create {
+        /// A name to recognise the token by, e.g. "bookkeeping script".
+        name: String,
+    },
+}
+
+/// Why a command failed; printed as one line.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Startup(#[from] startup::StartupError),
+    #[error(transparent)]
+    Database(#[from] db::DbSetupError),
+    #[error("{}", .0.public_message())]
+    App(#[from] AppError),
+    #[error("{0}")]
+    Refused(String),
+    #[error("server stopped: {0}")]
+    Server(#[from] std::io::Error),
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = err.print();
+                return ExitCode::SUCCESS;
+            }
+            // clap's own message is several lines; keep its first, which names the problem.
+            let rendered = err.to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            let first = first.trim_start_matches("error: ");
+            eprintln!("coffer: {first} (see coffer --help)");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("coffer: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_web=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let settings = Settings::from_env()?;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(settings, demo),
+        Command::Migrate => {
+            let pool = startup::prepare_database(&settings)?;
+            drop(pool);
+            println!("database is up to date ({})", settings.database_url.backend_name());
+            Ok(())
+        }
+        Command::Demo { donors } => {
+            let pool = startup::prepare_database(&settings)?;
+            let mut conn = pool.get().map_err(db::DbSetupError::from)?;
+            let summary = seed_demo(&mut conn, &settings, donors as usize)?
+                .ok_or_else(|| CliError::Refused("the database already has tiers or donors; demo data only goes into an empty database".to_owned()))?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { name },
+        } => {
+            let pool = startup::prepare_database(&settings)?;
+            let mut conn = pool.get().map_err(db::DbSetupError::from)?;
+            let token = crate::ledger::tokens::create(&mut conn, &name)?;
+            eprintln!("Created API token “{}”. It is shown only this once:", name.trim());
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+fn seed_demo(
+    conn: &mut DbConn,
+    settings: &Settings,
+    donors: usize,
+) -> Result<Option<String>, CliError> {
+    let seeded = db::write_transaction(conn, |conn| {
+        crate::demo::seed_if_empty(conn, settings.currency, donors, db::now())
+    })?;
+    Ok(seeded.map(|s| s.to_string()))
+}
+
+fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
+    let pool = startup::prepare_database(&settings)?;
+    if demo {
+        let mut conn = pool.get().map_err(db::DbSetupError::from)?;
+        match seed_demo(&mut conn, &settings, 40)? {
+            Some(summary) => tracing::info!("{summary}"),
+            None => tracing::info!("the database is not empty; demo data was not added"),
+        }
+    }
+    let public_url = settings.public_url.clone();
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build_with_pool(settings, pool)?;
+        tracing::info!("Coffer is serving the sponsor wall at {public_url}/");
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,136 @@
+//! Donors: rows and queries.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::donors;
+use super::DbConn;
+use crate::on_backend;
+
+/// A donor as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = donors)]
+pub struct DonorRow {
+    pub id: i64,
+    pub public_name: String,
+    pub legal_name: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub fediverse_handle: Option<String>,
+    pub logo_path: Option<String>,
+    pub consent_name: bool,
+    pub consent_logo: bool,
+    pub consent_link: bool,
+    pub consent_handle: bool,
+    pub consent_amount: bool,
+    pub anonymous: bool,
+    pub locale: Option<String>,
+    pub pinned_tier_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub erased_at: Option<NaiveDateTime>,
+}
+
+/// The fields of a new donor.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = donors)]
+pub struct NewDonor {
+    pub public_name: String,
+    pub legal_name: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub fediverse_handle: Option<String>,
+    pub logo_path: Option<String>,
+    pub consent_name: bool,
+    pub consent_logo: bool,
+    pub consent_link: bool,
+    pub consent_handle: bool,
+    pub consent_amount: bool,
+    pub anonymous: bool,
+    pub locale: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// The fields an update may change: `None` keeps a field, `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = donors)]
+pub struct DonorChanges {
+    pub public_name: Option<String>,
+    pub legal_name: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub fediverse_handle: Option<Option<String>>,
+    pub consent_name: Option<bool>,
+    pub consent_logo: Option<bool>,
+    pub consent_link: Option<bool>,
+    pub consent_handle: Option<bool>,
+    pub consent_amount: Option<bool>,
+    pub anonymous: Option<bool>,
+    pub locale: Option<Option<String>>,
+    pub pinned_tier_id: Option<Option<i64>>,
+}
+
+impl DonorChanges {
+    /// True when the update would change nothing (diesel refuses an empty SET).
+    pub fn is_empty(&self) -> bool {
+        self.public_name.is_none()
+            && self.legal_name.is_none()
+            && self.email.is_none()
+            && self.website.is_none()
+            && self.fediverse_handle.is_none()
+            && self.consent_name.is_none()
+            && self.consent_logo.is_none()
+            && self.consent_link.is_none()
+            && self.consent_handle.is_none()
+            && self.consent_amount.is_none()
+            && self.anonymous.is_none()
+            && self.locale.is_none()
+            && self.pinned_tier_id.is_none()
+    }
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewDonor) -> QueryResult<i64> {
+    on_backend!(conn, |c| diesel::insert_into(donors::table)
+        .values(new)
+        .returning(donors::id)
+        .get_result(c))
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<DonorRow>> {
+    donors::table
+        .find(id)
+        .select(DonorRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Donors by id, a page at a time.
+pub fn list(conn: &mut DbConn, offset: i64, limit: i64) -> QueryResult<Vec<DonorRow>> {
+    donors::table
+        .select(DonorRow::as_select())
+        .order(donors::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Every donor who has not been erased, for the wall.
+pub fn list_current(conn: &mut DbConn) -> QueryResult<Vec<DonorRow>> {
+    donors::table
+        .filter(donors::erased_at.is_null())
+        .select(DonorRow::as_select())
+        .order(donors::id.asc())
+        .load(conn)
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &DonorChanges) -> QueryResult<usize> {
+    if changes.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(donors::table.find(id))
+        .set(changes)
+        .execute(conn)
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    donors::table.count().get_result(conn)
+}

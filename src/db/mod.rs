@@ -1,0 +1,268 @@
+//! The database layer: one connection type over SQLite and PostgreSQL, the pool, migrations and the
+//! repository functions. Repos return `QueryResult`; nothing here knows about HTTP.
+
+pub mod api_tokens;
+pub mod audit;
+pub mod donors;
+pub mod idempotency;
+pub mod ledger;
+pub mod pledges;
+pub mod schema;
+pub mod tiers;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to whichever backend the database URL names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(diesel::SqliteConnection),
+    Postgres(diesel::PgConnection),
+}
+
+/// The pool every request and command draws connections from.
+pub type Pool = r2d2::Pool<ConnectionManager>;
+/// A connection checked out of the pool.
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Runs the same diesel expression against the concrete backend connection, for the few queries
+/// (`RETURNING`, `ON CONFLICT`) that the multi-backend connection cannot express.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Where the data lives, parsed from `COFFER_DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file, created with its folder on first start.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string, passed to libpq as given.
+    Postgres(String),
+}
+
+/// Why a database URL or connection could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("COFFER_DATABASE_URL must start with sqlite:// or postgres:// (got “{0}”)")]
+    UnknownScheme(String),
+    #[error("cannot create the folder for the SQLite database {path}: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("cannot connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://relative/path`, `sqlite:///absolute/path` or `postgres://…`.
+    pub fn parse(url: &str) -> Result<Self, DbSetupError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DbSetupError::UnknownScheme(url.to_owned()));
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else {
+            Err(DbSetupError::UnknownScheme(url.to_owned()))
+        }
+    }
+
+    /// Which backend this URL names, for logs (never the URL itself: it may hold a password).
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// An r2d2 manager that picks the backend from the URL scheme, so that PostgreSQL's own error
+/// message reaches the operator (the derive's `establish` hides it).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    fn connect(&self) -> Result<DbConn, diesel::ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
+                // WAL lets readers work while one writer commits; busy_timeout makes writers queue
+                // instead of failing; foreign keys are off in SQLite unless asked for.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = diesel::PgConnection::establish(url)?;
+                conn.batch_execute("SET TIME ZONE 'UTC'")
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Postgres(conn))
+            }
+        }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        ConnectionManager::connect(self).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::connection::TransactionManagerStatus;
+        matches!(
+            <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn),
+            TransactionManagerStatus::InError
+        )
+    }
+}
+
+/// Builds the pool; the first connection is made here so a bad URL fails at start, not later.
+pub fn build_pool(url: &DatabaseUrl) -> Result<Pool, DbSetupError> {
+    let max_size = match url {
+        DatabaseUrl::Sqlite(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|source| DbSetupError::CreateDir {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            }
+            8
+        }
+        DatabaseUrl::Postgres(_) => 10,
+    };
+    let manager = ConnectionManager { url: url.clone() };
+    // Connect once outside r2d2 so the operator sees the backend's own error, not a timeout.
+    manager.connect()?;
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)?;
+    Ok(pool)
+}
+
+/// Applies the embedded migrations of the connection's backend.
+pub fn run_migrations(conn: &mut DbConn) -> Result<usize, DbSetupError> {
+    let migrations = match conn {
+        DbConn::Sqlite(_) => SQLITE_MIGRATIONS,
+        DbConn::Postgres(_) => POSTGRES_MIGRATIONS,
+    };
+    conn.run_pending_migrations(migrations)
+        .map(|applied| applied.len())
+        .map_err(|e| DbSetupError::Migration(e.to_string()))
+}
+
+/// Runs `work` in a transaction that holds the write lock from its first statement.
+///
+/// On SQLite a deferred transaction that reads and then writes can fail with SQLITE_BUSY when
+/// another writer commits in between; `BEGIN IMMEDIATE` makes it wait for its turn instead.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match work(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(err) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(err)
+        }
+    }
+}
+
+/// True when the error is a unique-constraint violation (a replayed external reference).
+pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// The current time as Coffer stores it: UTC, truncated to microseconds (PostgreSQL's precision).
+pub fn now() -> chrono::NaiveDateTime {
+    truncate_to_micros(chrono::Utc::now().naive_utc())
+}
+
+/// Truncates a timestamp to microseconds so both backends store and return the same value.
+pub fn truncate_to_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let nanos = t.nanosecond() / 1_000 * 1_000;
+    t.with_nanosecond(nanos).unwrap_or(t)
+}
+
+/// Describes the tables and columns of the schema, for the test that both backends agree.
+pub fn describe_columns(conn: &mut DbConn) -> QueryResult<Vec<(String, String, bool)>> {
+    use diesel::sql_types::{Bool, Text};
+    #[derive(QueryableByName)]
+    struct Column {
+        #[diesel(sql_type = Text)]
+        table_name: String,
+        #[diesel(sql_type = Text)]
+        column_name: String,
+        #[diesel(sql_type = Bool)]
+        nullable: bool,
+    }
+    let sql = match conn {
+        DbConn::Sqlite(_) => {
+            "SELECT m.name AS table_name, p.name AS column_name, \
+             (p.\"notnull\" = 0 AND p.pk = 0) AS nullable \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             AND m.name <> '__diesel_schema_migrations'"
+        }
+        DbConn::Postgres(_) => {
+            "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+             (is_nullable = 'YES') AS nullable \
+             FROM information_schema.columns WHERE table_schema = 'public' \
+             AND table_name <> '__diesel_schema_migrations'"
+        }
+    };
+    let mut rows: Vec<(String, String, bool)> = diesel::sql_query(sql)
+        .load::<Column>(conn)?
+        .into_iter()
+        .map(|c| (c.table_name, c.column_name, c.nullable))
+        .collect();
+    rows.sort();
+    Ok(rows)
+}

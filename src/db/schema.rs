@@ -1,0 +1,120 @@
+//! One portable schema for both backends: only Text, BigInt, Integer, Bool and Timestamp.
+
+diesel::table! {
+    tiers (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        monthly_minimum -> BigInt,
+        currency -> Text,
+        perks -> Text,
+        link_rel -> Text,
+        position -> Integer,
+        created_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    donors (id) {
+        id -> BigInt,
+        public_name -> Text,
+        legal_name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        website -> Nullable<Text>,
+        fediverse_handle -> Nullable<Text>,
+        logo_path -> Nullable<Text>,
+        consent_name -> Bool,
+        consent_logo -> Bool,
+        consent_link -> Bool,
+        consent_handle -> Bool,
+        consent_amount -> Bool,
+        anonymous -> Bool,
+        locale -> Nullable<Text>,
+        pinned_tier_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    pledges (id) {
+        id -> BigInt,
+        donor_id -> BigInt,
+        tier_id -> Nullable<BigInt>,
+        amount -> BigInt,
+        currency -> Text,
+        interval -> Text,
+        status -> Text,
+        source -> Text,
+        external_ref -> Nullable<Text>,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> BigInt,
+        kind -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        donor_id -> Nullable<BigInt>,
+        pledge_id -> Nullable<BigInt>,
+        occurred_at -> Timestamp,
+        recorded_at -> Timestamp,
+        source -> Text,
+        external_ref -> Nullable<Text>,
+        reverses -> Nullable<BigInt>,
+        category -> Nullable<Text>,
+        memo -> Text,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (token_id, idempotency_key) {
+        token_id -> BigInt,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        actor -> Text,
+        action -> Text,
+        subject -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(donors -> tiers (pinned_tier_id));
+diesel::joinable!(pledges -> donors (donor_id));
+diesel::joinable!(ledger_entries -> donors (donor_id));
+diesel::joinable!(idempotency_keys -> api_tokens (token_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tiers,
+    donors,
+    pledges,
+    ledger_entries,
+    api_tokens,
+    idempotency_keys,
+    audit_log,
+);

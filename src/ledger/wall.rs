@@ -1,0 +1,235 @@
+//! The public sponsor wall and its summary, derived from the ledger on each request.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::donors::Donor;
+use super::pledges::Pledge;
+use super::tiers::Tier;
+use crate::db::{self, DbConn};
+use crate::domain::{
+    monthly_support, resolve_tier, shown_fields, Currency, FediverseHandle, Interval, Money,
+    OneTimeGift, Perk, PledgeFacts, PledgeStatus, TierThreshold,
+};
+use crate::error::AppResult;
+
+/// How far back one-time gifts count towards a donor's tier.
+const GIFT_WINDOW_DAYS: i64 = 365;
+
+/// Everything the public may know about who funds the instance.
+#[derive(Debug, Clone)]
+pub struct Wall {
+    pub currency: Currency,
+    pub tiers: Vec<WallTier>,
+    /// Supporters who are not named: anonymous, no consented field, or below every tier.
+    pub anonymous_supporters: usize,
+    pub monthly_recurring: Money,
+    /// Average monthly running costs over the last year, when any are recorded.
+    pub monthly_goal: Option<Money>,
+}
+
+impl Wall {
+    /// Sponsors named on the wall, across all tiers.
+    pub fn sponsor_count(&self) -> usize {
+        self.tiers.iter().map(|t| t.sponsors.len()).sum()
+    }
+
+    /// Progress towards the goal in whole percent, capped at 100 for the bar.
+    pub fn goal_percent(&self) -> Option<u32> {
+        let goal = self.monthly_goal?;
+        if goal.minor() <= 0 {
+            return None;
+        }
+        let percent = i128::from(self.monthly_recurring.minor()) * 100 / i128::from(goal.minor());
+        Some(percent.clamp(0, 100) as u32)
+    }
+}
+
+/// A tier and the sponsors it shows.
+#[derive(Debug, Clone)]
+pub struct WallTier {
+    pub tier: Tier,
+    pub sponsors: Vec<Sponsor>,
+}
+
+/// A sponsor as shown: only the fields their tier grants and they consented to.
+#[derive(Debug, Clone)]
+pub struct Sponsor {
+    pub name: Option<String>,
+    pub logo_path: Option<String>,
+    pub link: Option<String>,
+    pub handle: Option<FediverseHandle>,
+    /// Their monthly support, when they consented to show the amount.
+    pub monthly_amount: Option<Money>,
+}
+
+/// A donor's monthly support and the tier it earns.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub monthly_support: Money,
+    pub tier_id: Option<i64>,
+}
+
+/// Builds the wall as of `now`.
+pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppResult<Wall> {
+    let tiers: Vec<Tier> = super::tiers::list(conn, false)?
+        .into_iter()
+        .filter(|t| t.monthly_minimum.currency() == currency)
+        .collect();
+    let donors: Vec<Donor> = db::donors::list_current(conn)?
+        .into_iter()
+        .map(Donor::from)
+        .collect();
+    let pledges = super::pledges::list(conn, None, Some(PledgeStatus::Active))?;
+    let gifts = db::ledger::one_time_gifts_since(conn, now - Duration::days(GIFT_WINDOW_DAYS))?;
+
+    let mut pledges_by_donor: HashMap<i64, Vec<PledgeFacts>> = HashMap::new();
+    let mut recurring = Decimal::ZERO;
+    for pledge in &pledges {
+        if pledge.amount.currency() == currency {
+            recurring += monthly_equivalent(pledge);
+        }
+        pledges_by_donor
+            .entry(pledge.donor_id)
+            .or_default()
+            .push(pledge_facts(pledge));
+    }
+    let mut gifts_by_donor: HashMap<i64, Vec<OneTimeGift>> = HashMap::new();
+    for gift in gifts {
+        let Ok(net) = super::stored_money(gift.amount.saturating_add(gift.reversed), &gift.currency) else {
+            continue;
+        };
+        gifts_by_donor.entry(gift.donor_id).or_default().push(OneTimeGift {
+            given_at: gift.occurred_at,
+            net,
+        });
+    }
+
+    let thresholds: Vec<TierThreshold<i64>> = tiers
+        .iter()
+        .map(|t| TierThreshold { id: t.id, monthly_minimum: t.monthly_minimum })
+        .collect();
+    let mut by_tier: HashMap<i64, Vec<(Decimal, Sponsor)>> = HashMap::new();
+    let mut anonymous_supporters = 0;
+    for donor in &donors {
+        let support = monthly_support(
+            currency,
+            pledges_by_donor.get(&donor.id).map_or(&[][..], Vec::as_slice),
+            gifts_by_donor.get(&donor.id).map_or(&[][..], Vec::as_slice),
+            now,
+        );
+        // A pin to an archived tier has no tier to show on.
+        let pinned = donor.pinned_tier_id.filter(|id| tiers.iter().any(|t| t.id == *id));
+        if support <= Decimal::ZERO && pinned.is_none() {
+            continue;
+        }
+        let tier = resolve_tier(support, &thresholds, pinned)
+            .and_then(|id| tiers.iter().find(|t| t.id == id));
+        let sponsor = tier.and_then(|tier| present(donor, tier, support, currency));
+        match (tier, sponsor) {
+            (Some(tier), Some(sponsor)) => by_tier.entry(tier.id).or_default().push((support, sponsor)),
+            _ => anonymous_supporters += 1,
+        }
+    }
+
+    let tiers = tiers
+        .into_iter()
+        .map(|tier| {
+            let mut sponsors = by_tier.remove(&tier.id).unwrap_or_default();
+            // Larger support first; equal support keeps the order donors joined in.
+            sponsors.sort_by(|a, b| b.0.cmp(&a.0));
+            WallTier {
+                tier,
+                sponsors: sponsors.into_iter().map(|(_, s)| s).collect(),
+            }
+        })
+        .collect();
+    let costs = db::ledger::running_costs_since(conn, now - Duration::days(GIFT_WINDOW_DAYS), currency.code())?;
+    let monthly_goal = if costs > 0 {
+        // Round the goal up: a goal that is a cent short of the costs would be a small lie.
+        let goal = Decimal::from(costs) / Decimal::from(12);
+        Some(Money::from_minor(goal.ceil().try_into().unwrap_or(i64::MAX), currency)?)
+    } else {
+        None
+    };
+    Ok(Wall {
+        currency,
+        tiers,
+        anonymous_supporters,
+        monthly_recurring: round_to_money(recurring, currency)?,
+        monthly_goal,
+    })
+}
+
+/// One donor's support and tier, for the admin view.
+pub fn standing(
+    conn: &mut DbConn,
+    donor: &Donor,
+    pledges: &[Pledge],
+    currency: Currency,
+    now: NaiveDateTime,
+) -> AppResult<Standing> {
+    let facts: Vec<PledgeFacts> = pledges.iter().map(pledge_facts).collect();
+    let gifts: Vec<OneTimeGift> = db::ledger::one_time_gifts_since(conn, now - Duration::days(GIFT_WINDOW_DAYS))?
+        .into_iter()
+        .filter(|g| g.donor_id == donor.id)
+        .filter_map(|g| {
+            let net = super::stored_money(g.amount.saturating_add(g.reversed), &g.currency).ok()?;
+            Some(OneTimeGift { given_at: g.occurred_at, net })
+        })
+        .collect();
+    let support = monthly_support(currency, &facts, &gifts, now);
+    let thresholds: Vec<TierThreshold<i64>> = super::tiers::list(conn, false)?
+        .into_iter()
+        .filter(|t| t.monthly_minimum.currency() == currency)
+        .map(|t| TierThreshold { id: t.id, monthly_minimum: t.monthly_minimum })
+        .collect();
+    Ok(Standing {
+        monthly_support: round_to_money(support, currency)?,
+        tier_id: resolve_tier(support, &thresholds, donor.pinned_tier_id),
+    })
+}
+
+fn pledge_facts(pledge: &Pledge) -> PledgeFacts {
+    PledgeFacts {
+        amount: pledge.amount,
+        interval: pledge.interval,
+        status: pledge.status,
+    }
+}
+
+fn monthly_equivalent(pledge: &Pledge) -> Decimal {
+    if pledge.status != PledgeStatus::Active {
+        return Decimal::ZERO;
+    }
+    match pledge.interval {
+        Interval::Month => pledge.amount.to_decimal(),
+        Interval::Year => pledge.amount.to_decimal() / Decimal::from(12),
+    }
+}
+
+fn round_to_money(amount: Decimal, currency: Currency) -> AppResult<Money> {
+    let rounded = amount.round_dp_with_strategy(currency.exponent(), RoundingStrategy::MidpointAwayFromZero);
+    Ok(Money::from_decimal(rounded, currency)?)
+}
+
+/// The sponsor as their tier and consent allow, or `None` when nothing may be shown.
+fn present(donor: &Donor, tier: &Tier, support: Decimal, currency: Currency) -> Option<Sponsor> {
+    let shown = shown_fields(tier.perks, &donor.consent, donor.anonymous);
+    let sponsor = Sponsor {
+        name: shown.contains(Perk::Name).then(|| donor.public_name.clone()),
+        logo_path: donor.logo_path.clone().filter(|_| shown.contains(Perk::Logo)),
+        link: donor.website.clone().filter(|_| shown.contains(Perk::Link)),
+        handle: donor.fediverse_handle.clone().filter(|_| shown.contains(Perk::Handle)),
+        monthly_amount: (donor.consent.amount && !donor.anonymous)
+            .then(|| round_to_money(support, currency).ok())
+            .flatten(),
+    };
+    let shows_anything = sponsor.name.is_some()
+        || sponsor.logo_path.is_some()
+        || sponsor.link.is_some()
+        || sponsor.handle.is_some();
+    shows_anything.then_some(sponsor)
+}

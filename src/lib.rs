@@ -1,0 +1,15 @@
+//! Coffer: a funding ledger and public sponsor wall for a fediverse instance.
+//!
+//! Sponsorship never buys moderation power: perks are a closed set of display perks, and nothing
+//! here talks to the instance's moderation.
+#![recursion_limit = "512"]
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod ledger;
+pub mod startup;
+pub mod web;

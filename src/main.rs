@@ -1,0 +1,7 @@
+//! The `coffer` binary: parse the command line, load settings, run.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    coffer::cli::main()
+}

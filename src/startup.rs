@@ -1,0 +1,131 @@
+//! Builds the application: migrate, pool, routes, and a bound listener (port 0 allowed).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{error::InternalError, web, App, HttpResponse, HttpServer};
+
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::error::AppError;
+use crate::web::AppState;
+
+/// Content Security Policy: no scripts at all, styles and images from this origin only.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// A built server, bound and ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] db::DbSetupError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+impl Application {
+    /// Migrates the database, builds the pool and binds `settings.bind`.
+    pub fn build(settings: Settings) -> Result<Self, StartupError> {
+        let pool = prepare_database(&settings)?;
+        Self::build_with_pool(settings, pool)
+    }
+
+    /// Binds and builds the server on an existing, migrated pool.
+    pub fn build_with_pool(settings: Settings, pool: Pool) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
+            address: settings.bind.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                address: settings.bind.clone(),
+                source,
+            })?
+            .port();
+        let state = AppState {
+            pool,
+            settings: Arc::new(settings),
+        };
+        let server = run(listener, state).map_err(|source| StartupError::Bind {
+            address: "listener".to_owned(),
+            source,
+        })?;
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens the pool and applies pending migrations.
+pub fn prepare_database(settings: &Settings) -> Result<Pool, db::DbSetupError> {
+    let pool = db::build_pool(&settings.database_url)?;
+    let mut conn = pool.get()?;
+    let applied = db::run_migrations(&mut conn)?;
+    if applied > 0 {
+        tracing::info!(applied, backend = settings.database_url.backend_name(), "applied migrations");
+    }
+    Ok(pool)
+}
+
+fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::JsonConfig::default().limit(64 * 1024))
+            .app_data(web::PayloadConfig::default().limit(64 * 1024))
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                json_error(AppError::BadRequest(format!("invalid query: {err}")))
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, _| {
+                json_error(AppError::NotFound("this resource".to_owned()))
+            }))
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("Content-Security-Policy", CSP))
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
+            .wrap(Logger::new("%r %s %Dms"))
+            .configure(crate::web::configure)
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+fn json_error(err: AppError) -> actix_web::Error {
+    let response = actix_web::ResponseError::error_response(&err);
+    InternalError::from_response(err, response).into()
+}
+
+async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    let err = AppError::NotFound(format!("{} {}", req.method(), req.path()));
+    if req.path().starts_with("/api/") {
+        actix_web::ResponseError::error_response(&err)
+    } else {
+        actix_web::ResponseError::error_response(&crate::error::PageError(err))
+    }
+}

@@ -1,0 +1,43 @@
+//! Public JSON: what the wall shows, as data.
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use super::public_json;
+use crate::db;
+use crate::error::AppResult;
+use crate::ledger;
+use crate::web::views::{PublicTierView, SponsorsView, SummaryView};
+use crate::web::AppState;
+
+/// `GET /healthz`: the process answers and the database is reachable.
+pub async fn health(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    state.run(|conn| Ok(db::donors::count(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "ok" })))
+}
+
+/// `GET /api/v1/sponsors`.
+pub async fn sponsors(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let wall = build_wall(&state).await?;
+    Ok(public_json(&SponsorsView::new(&wall, &state.settings.public_url)))
+}
+
+/// `GET /api/v1/tiers`.
+pub async fn tiers(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let tiers = state.run(|conn| ledger::tiers::list(conn, false)).await?;
+    let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
+    Ok(public_json(&json!({ "tiers": tiers })))
+}
+
+/// `GET /api/v1/summary`.
+pub async fn summary(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let wall = build_wall(&state).await?;
+    Ok(public_json(&SummaryView::from(&wall)))
+}
+
+pub(crate) async fn build_wall(state: &AppState) -> AppResult<ledger::wall::Wall> {
+    let currency = state.settings.currency;
+    state
+        .run(move |conn| ledger::wall::build(conn, currency, db::now()))
+        .await
+}

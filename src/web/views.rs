@@ -1,0 +1,315 @@
+//! JSON shapes of the API. They are their own types, never database rows, so a column added to
+//! a table cannot leak into a response.
+
+use chrono::{NaiveDateTime, SecondsFormat};
+use serde::Serialize;
+
+use crate::domain::Money;
+use crate::ledger::donors::Donor;
+use crate::ledger::entries::Entry;
+use crate::ledger::pledges::Pledge;
+use crate::ledger::tiers::Tier;
+use crate::ledger::wall::{Sponsor, Wall, WallTier};
+
+/// Money as a decimal string and its currency, never a float.
+#[derive(Debug, Serialize)]
+pub struct MoneyView {
+    pub amount: String,
+    pub currency: &'static str,
+}
+
+impl From<Money> for MoneyView {
+    fn from(money: Money) -> Self {
+        Self {
+            amount: money.amount_string(),
+            currency: money.currency().code(),
+        }
+    }
+}
+
+/// RFC 3339 in UTC, e.g. `2026-11-24T20:00:00Z`.
+pub fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// A tier for the admin API.
+#[derive(Debug, Serialize)]
+pub struct TierView {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub monthly_minimum: String,
+    pub currency: &'static str,
+    pub perks: Vec<&'static str>,
+    pub link_rel: String,
+    pub position: i32,
+    pub archived: bool,
+}
+
+impl From<&Tier> for TierView {
+    fn from(tier: &Tier) -> Self {
+        Self {
+            id: tier.id,
+            slug: tier.slug.clone(),
+            name: tier.name.clone(),
+            description: tier.description.clone(),
+            monthly_minimum: tier.monthly_minimum.amount_string(),
+            currency: tier.monthly_minimum.currency().code(),
+            perks: tier.perks.iter().map(|p| p.as_str()).collect(),
+            link_rel: tier.link_rel.clone(),
+            position: tier.position,
+            archived: tier.archived,
+        }
+    }
+}
+
+/// Consent flags as the API shows them.
+#[derive(Debug, Serialize)]
+pub struct ConsentView {
+    pub name: bool,
+    pub logo: bool,
+    pub link: bool,
+    pub handle: bool,
+    pub amount: bool,
+}
+
+/// A donor for the admin API (private fields included: this view is behind a token).
+#[derive(Debug, Serialize)]
+pub struct DonorView {
+    pub id: i64,
+    pub public_name: String,
+    pub legal_name: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub fediverse_handle: Option<String>,
+    pub anonymous: bool,
+    pub consent: ConsentView,
+    pub locale: Option<String>,
+    pub pinned_tier_id: Option<i64>,
+    pub created_at: String,
+    pub erased: bool,
+}
+
+impl From<&Donor> for DonorView {
+    fn from(donor: &Donor) -> Self {
+        Self {
+            id: donor.id,
+            public_name: donor.public_name.clone(),
+            legal_name: donor.legal_name.clone(),
+            email: donor.email.clone(),
+            website: donor.website.clone(),
+            fediverse_handle: donor.fediverse_handle.as_ref().map(|h| h.as_str().to_owned()),
+            anonymous: donor.anonymous,
+            consent: ConsentView {
+                name: donor.consent.name,
+                logo: donor.consent.logo,
+                link: donor.consent.link,
+                handle: donor.consent.handle,
+                amount: donor.consent.amount,
+            },
+            locale: donor.locale.clone(),
+            pinned_tier_id: donor.pinned_tier_id,
+            created_at: rfc3339(donor.created_at),
+            erased: donor.erased,
+        }
+    }
+}
+
+/// A donor with their pledges, entries and standing.
+#[derive(Debug, Serialize)]
+pub struct DonorDetailView {
+    #[serde(flatten)]
+    pub donor: DonorView,
+    pub monthly_support: MoneyView,
+    pub tier_id: Option<i64>,
+    pub pledges: Vec<PledgeView>,
+    pub entries: Vec<EntryView>,
+}
+
+/// A pledge for the admin API.
+#[derive(Debug, Serialize)]
+pub struct PledgeView {
+    pub id: i64,
+    pub donor_id: i64,
+    pub tier_id: Option<i64>,
+    pub amount: String,
+    pub currency: &'static str,
+    pub interval: &'static str,
+    pub status: &'static str,
+    pub source: &'static str,
+    pub external_ref: Option<String>,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+}
+
+impl From<&Pledge> for PledgeView {
+    fn from(p: &Pledge) -> Self {
+        Self {
+            id: p.id,
+            donor_id: p.donor_id,
+            tier_id: p.tier_id,
+            amount: p.amount.amount_string(),
+            currency: p.amount.currency().code(),
+            interval: p.interval.as_str(),
+            status: p.status.as_str(),
+            source: p.source.as_str(),
+            external_ref: p.external_ref.clone(),
+            started_at: rfc3339(p.started_at),
+            ended_at: p.ended_at.map(rfc3339),
+        }
+    }
+}
+
+/// A ledger entry for the admin API; `amount` is signed.
+#[derive(Debug, Serialize)]
+pub struct EntryView {
+    pub id: i64,
+    pub kind: &'static str,
+    pub amount: String,
+    pub currency: &'static str,
+    pub donor_id: Option<i64>,
+    pub pledge_id: Option<i64>,
+    pub occurred_at: String,
+    pub recorded_at: String,
+    pub source: &'static str,
+    pub external_ref: Option<String>,
+    pub reverses: Option<i64>,
+    pub category: Option<String>,
+    pub memo: String,
+}
+
+impl From<&Entry> for EntryView {
+    fn from(e: &Entry) -> Self {
+        Self {
+            id: e.id,
+            kind: e.kind.as_str(),
+            amount: e.amount.amount_string(),
+            currency: e.amount.currency().code(),
+            donor_id: e.donor_id,
+            pledge_id: e.pledge_id,
+            occurred_at: rfc3339(e.occurred_at),
+            recorded_at: rfc3339(e.recorded_at),
+            source: e.source.as_str(),
+            external_ref: e.external_ref.clone(),
+            reverses: e.reverses,
+            category: e.category.clone(),
+            memo: e.memo.clone(),
+        }
+    }
+}
+
+/// A tier as the public sees it.
+#[derive(Debug, Serialize)]
+pub struct PublicTierView {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub monthly_minimum: MoneyView,
+    pub perks: Vec<&'static str>,
+}
+
+impl From<&Tier> for PublicTierView {
+    fn from(tier: &Tier) -> Self {
+        Self {
+            slug: tier.slug.clone(),
+            name: tier.name.clone(),
+            description: tier.description.clone(),
+            monthly_minimum: tier.monthly_minimum.into(),
+            perks: tier.perks.iter().map(|p| p.as_str()).collect(),
+        }
+    }
+}
+
+/// A sponsor as the public sees it: only consented, tier-granted fields; absent ones are omitted.
+#[derive(Debug, Serialize)]
+pub struct SponsorView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fediverse_handle: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_amount: Option<MoneyView>,
+}
+
+impl SponsorView {
+    fn new(sponsor: &Sponsor, public_url: &str) -> Self {
+        Self {
+            name: sponsor.name.clone(),
+            logo_url: sponsor.logo_path.as_ref().map(|p| absolute(public_url, p)),
+            link: sponsor.link.clone(),
+            fediverse_handle: sponsor.handle.as_ref().map(|h| h.as_str().to_owned()),
+            profile_url: sponsor.handle.as_ref().map(|h| h.profile_url()),
+            monthly_amount: sponsor.monthly_amount.map(MoneyView::from),
+        }
+    }
+}
+
+fn absolute(public_url: &str, path: &str) -> String {
+    if path.starts_with("https://") || path.starts_with("http://") {
+        path.to_owned()
+    } else {
+        format!("{public_url}{path}")
+    }
+}
+
+/// A tier on the public wall, with its sponsors.
+#[derive(Debug, Serialize)]
+pub struct WallTierView {
+    #[serde(flatten)]
+    pub tier: PublicTierView,
+    pub sponsors: Vec<SponsorView>,
+}
+
+/// `GET /api/v1/sponsors`.
+#[derive(Debug, Serialize)]
+pub struct SponsorsView {
+    pub tiers: Vec<WallTierView>,
+    pub anonymous_supporters: usize,
+    pub statement: &'static str,
+}
+
+impl SponsorsView {
+    pub fn new(wall: &Wall, public_url: &str) -> Self {
+        Self {
+            tiers: wall
+                .tiers
+                .iter()
+                .map(|WallTier { tier, sponsors }| WallTierView {
+                    tier: tier.into(),
+                    sponsors: sponsors.iter().map(|s| SponsorView::new(s, public_url)).collect(),
+                })
+                .collect(),
+            anonymous_supporters: wall.anonymous_supporters,
+            statement: crate::domain::INDEPENDENCE_STATEMENT,
+        }
+    }
+}
+
+/// `GET /api/v1/summary`.
+#[derive(Debug, Serialize)]
+pub struct SummaryView {
+    pub currency: &'static str,
+    pub monthly_recurring: MoneyView,
+    pub monthly_goal: Option<MoneyView>,
+    pub sponsors: usize,
+    pub anonymous_supporters: usize,
+}
+
+impl From<&Wall> for SummaryView {
+    fn from(wall: &Wall) -> Self {
+        Self {
+            currency: wall.currency.code(),
+            monthly_recurring: wall.monthly_recurring.into(),
+            monthly_goal: wall.monthly_goal.map(MoneyView::from),
+            sponsors: wall.sponsor_count(),
+            anonymous_supporters: wall.anonymous_supporters,
+        }
+    }
+}

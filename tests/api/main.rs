@@ -1,0 +1,11 @@
+//! Coffer's integration tests: one binary, the real server over HTTP, on SQLite and PostgreSQL.
+
+mod helpers;
+
+mod admin_api;
+mod cli;
+mod idempotency;
+mod ledger_rules;
+mod openapi;
+mod public_wall;
+mod schema;
