@@ -73,7 +73,10 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             use clap::error::ErrorKind;
-            if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) {
                 let _ = err.print();
                 return ExitCode::SUCCESS;
             }
@@ -109,14 +112,15 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => serve(settings, demo),
         Command::Migrate => {
-            let pool = startup::prepare_database(&settings)?;
-            drop(pool);
-            println!("database is up to date ({})", settings.database_url.backend_name());
+            migrated_connection(&settings)?;
+            println!(
+                "database is up to date ({})",
+                settings.database_url.backend_name()
+            );
             Ok(())
         }
         Command::Demo { donors } => {
-            let pool = startup::prepare_database(&settings)?;
-            let mut conn = pool.get().map_err(db::DbSetupError::from)?;
+            let mut conn = migrated_connection(&settings)?;
             let summary = seed_demo(&mut conn, &settings, donors as usize)?
                 .ok_or_else(|| CliError::Refused("the database already has tiers or donors; demo data only goes into an empty database".to_owned()))?;
             println!("{summary}");
@@ -125,14 +129,29 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Token {
             command: TokenCommand::Create { name },
         } => {
-            let pool = startup::prepare_database(&settings)?;
-            let mut conn = pool.get().map_err(db::DbSetupError::from)?;
+            let mut conn = migrated_connection(&settings)?;
             let token = crate::ledger::tokens::create(&mut conn, &name)?;
-            eprintln!("Created API token “{}”. It is shown only this once:", name.trim());
+            eprintln!(
+                "Created API token “{}”. It is shown only this once:",
+                name.trim()
+            );
             println!("{token}");
             Ok(())
         }
     }
+}
+
+fn migrated_connection(settings: &Settings) -> Result<DbConn, CliError> {
+    let mut conn = db::connect(&settings.database_url)?;
+    let applied = db::run_migrations(&mut conn)?;
+    if applied > 0 {
+        tracing::info!(
+            applied,
+            backend = settings.database_url.backend_name(),
+            "applied migrations"
+        );
+    }
+    Ok(conn)
 }
 
 fn seed_demo(

@@ -44,9 +44,13 @@ impl Settings {
 
     /// Builds settings from any source of variables (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let database_url = get("COFFER_DATABASE_URL")
-            .unwrap_or_else(|| "sqlite://data/coffer.sqlite3".to_owned());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let database_url =
+            get("COFFER_DATABASE_URL").unwrap_or_else(|| "sqlite://data/coffer.sqlite3".to_owned());
         let database_url = DatabaseUrl::parse(&database_url).map_err(|e| ConfigError {
             name: "COFFER_DATABASE_URL",
             message: e.to_string(),
@@ -103,7 +107,10 @@ impl fmt::Debug for Settings {
             .field("currency", &self.currency)
             .field("secret_key", &secret(&self.secret_key))
             .field("stripe_secret_key", &secret(&self.stripe_secret_key))
-            .field("stripe_webhook_secret", &secret(&self.stripe_webhook_secret))
+            .field(
+                "stripe_webhook_secret",
+                &secret(&self.stripe_webhook_secret),
+            )
             .field("smtp_url", &secret(&self.smtp_url))
             .finish()
     }

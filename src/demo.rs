@@ -9,7 +9,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::db::{self, DbConn};
-use crate::domain::{Consent, Currency, FediverseHandle, Interval, Money, Perk, PerkSet, Source, WebUrl};
+use crate::domain::{
+    Consent, Currency, FediverseHandle, Interval, Money, Perk, PerkSet, Source, WebUrl,
+};
 use crate::error::{AppError, AppResult};
 use crate::ledger::{donors, entries, pledges, tiers};
 
@@ -38,14 +40,34 @@ const FIRST_NAMES: &[&str] = &[
     "Wren", "Xiu", "Yusuf", "Zora",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva", "Novak", "Haddad", "Kowalski", "Byrne",
-    "Mensah", "Rossi", "Andersen", "Nakamura", "Ortega",
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Tanaka",
+    "Silva",
+    "Novak",
+    "Haddad",
+    "Kowalski",
+    "Byrne",
+    "Mensah",
+    "Rossi",
+    "Andersen",
+    "Nakamura",
+    "Ortega",
 ];
 const COMPANIES: &[&str] = &[
-    "Fernwood Hosting", "Kestrel Labs", "Open Loom Co-op", "Bluewater Bikes", "Tiny Press",
-    "Quietpixel Studio", "Harbour Bakery", "Lantern Software",
+    "Fernwood Hosting",
+    "Kestrel Labs",
+    "Open Loom Co-op",
+    "Bluewater Bikes",
+    "Tiny Press",
+    "Quietpixel Studio",
+    "Harbour Bakery",
+    "Lantern Software",
 ];
-const MONTHLY: &[i64] = &[300, 500, 500, 500, 1000, 1000, 1500, 2500, 3000, 5000, 10_000];
+const MONTHLY: &[i64] = &[
+    300, 500, 500, 500, 1000, 1000, 1500, 2500, 3000, 5000, 10_000,
+];
 const YEARLY: &[i64] = &[5000, 6000, 12_000, 30_000, 120_000];
 
 /// Seeds demo data when the database has no tiers and no donors; `None` when it has some.
@@ -71,15 +93,39 @@ fn money(minor: i64, currency: Currency) -> AppResult<Money> {
     Ok(Money::from_minor(scaled.max(1), currency)?)
 }
 
-fn seed(conn: &mut DbConn, currency: Currency, donor_count: usize, now: NaiveDateTime) -> AppResult<DemoSummary> {
+fn seed(
+    conn: &mut DbConn,
+    currency: Currency,
+    donor_count: usize,
+    now: NaiveDateTime,
+) -> AppResult<DemoSummary> {
     let mut rng = StdRng::seed_from_u64(0x00c0_ffee);
     let mut summary = DemoSummary::default();
     let tier_specs = [
-        ("platinum", "Platinum", "Logo, name, link and handle at the top of the wall.", 10_000, &[Perk::Name, Perk::Logo, Perk::Link, Perk::Handle][..]),
-        ("gold", "Gold", "Name, link and handle.", 2500, &[Perk::Name, Perk::Link, Perk::Handle][..]),
-        ("rosegold", "Rosegold", "Your name on the wall.", 500, &[Perk::Name, Perk::Handle][..]),
+        (
+            "platinum",
+            "Platinum",
+            "Logo, name, link and handle at the top of the wall.",
+            10_000,
+            &[Perk::Name, Perk::Logo, Perk::Link, Perk::Handle][..],
+        ),
+        (
+            "gold",
+            "Gold",
+            "Name, link and handle.",
+            2500,
+            &[Perk::Name, Perk::Link, Perk::Handle][..],
+        ),
+        (
+            "rosegold",
+            "Rosegold",
+            "Your name on the wall.",
+            500,
+            &[Perk::Name, Perk::Handle][..],
+        ),
     ];
-    for (position, (slug, name, description, minimum, perks)) in tier_specs.into_iter().enumerate() {
+    for (position, (slug, name, description, minimum, perks)) in tier_specs.into_iter().enumerate()
+    {
         tiers::create(
             conn,
             tiers::TierDraft {
@@ -107,13 +153,26 @@ fn seed(conn: &mut DbConn, currency: Currency, donor_count: usize, now: NaiveDat
                 LAST_NAMES[(i * 5 + i / FIRST_NAMES.len()) % LAST_NAMES.len()]
             )
         };
-        let slug: String = name.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
+        let slug: String = name
+            .to_lowercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
         let visibility = rng.gen_range(0..100);
         let anonymous = visibility < 15;
         let consent = match visibility {
             0..=14 => Consent::default(),
-            15..=29 => Consent { name: true, ..Consent::default() },
-            _ => Consent { name: true, logo: true, link: true, handle: true, amount: visibility > 85 },
+            15..=29 => Consent {
+                name: true,
+                ..Consent::default()
+            },
+            _ => Consent {
+                name: true,
+                logo: true,
+                link: true,
+                handle: true,
+                amount: visibility > 85,
+            },
         };
         let handle = FediverseHandle::parse(&format!("@{slug}{i}@social.example"))?;
         let website = WebUrl::parse(&format!("https://{slug}.example/"))?;
@@ -122,7 +181,9 @@ fn seed(conn: &mut DbConn, currency: Currency, donor_count: usize, now: NaiveDat
             donors::DonorDraft {
                 public_name: name.clone(),
                 legal_name: Some(name.clone()),
-                email: Some(crate::domain::Email::parse(&format!("{slug}{i}@mail.example"))?),
+                email: Some(crate::domain::Email::parse(&format!(
+                    "{slug}{i}@mail.example"
+                ))?),
                 website: Some(website),
                 fediverse_handle: Some(handle),
                 logo_path: is_company.then(|| format!("/static/demo/logo-{}.svg", i % 4 + 1)),
@@ -137,29 +198,67 @@ fn seed(conn: &mut DbConn, currency: Currency, donor_count: usize, now: NaiveDat
         let started_at = now - Duration::days(30 * months_ago);
         let kind = if is_company { 0 } else { rng.gen_range(0..100) };
         if kind < 55 {
-            let minor = if is_company { [5000, 10_000, 15_000][i % 3] } else { MONTHLY[rng.gen_range(0..MONTHLY.len())] };
+            let minor = if is_company {
+                [5000, 10_000, 15_000][i % 3]
+            } else {
+                MONTHLY[rng.gen_range(0..MONTHLY.len())]
+            };
             let amount = money(minor, currency)?;
             let pledge = record_pledge(conn, donor.id, amount, Interval::Month, started_at, i)?;
             summary.pledges += 1;
             for month in 0..months_ago.min(12) {
-                record_gift(conn, donor.id, Some(pledge.id), amount, now - Duration::days(30 * month + 2), &format!("demo-ch-{i}-{month}"))?;
+                record_gift(
+                    conn,
+                    donor.id,
+                    Some(pledge.id),
+                    amount,
+                    now - Duration::days(30 * month + 2),
+                    &format!("demo-ch-{i}-{month}"),
+                )?;
                 summary.entries += 1;
             }
             if i % 13 == 5 {
-                pledges::change_status(conn, pledge.id, crate::domain::PledgeStatus::Paused, "demo")?;
+                pledges::change_status(
+                    conn,
+                    pledge.id,
+                    crate::domain::PledgeStatus::Paused,
+                    "demo",
+                )?;
             } else if i % 17 == 8 {
-                pledges::change_status(conn, pledge.id, crate::domain::PledgeStatus::Cancelled, "demo")?;
+                pledges::change_status(
+                    conn,
+                    pledge.id,
+                    crate::domain::PledgeStatus::Cancelled,
+                    "demo",
+                )?;
             }
         } else if kind < 70 {
             let amount = money(YEARLY[rng.gen_range(0..YEARLY.len())], currency)?;
             let pledge = record_pledge(conn, donor.id, amount, Interval::Year, started_at, i)?;
             summary.pledges += 1;
-            record_gift(conn, donor.id, Some(pledge.id), amount, started_at, &format!("demo-yr-{i}"))?;
+            record_gift(
+                conn,
+                donor.id,
+                Some(pledge.id),
+                amount,
+                started_at,
+                &format!("demo-yr-{i}"),
+            )?;
             summary.entries += 1;
         } else {
-            let amount = money([2000, 5000, 10_000, 25_000, 60_000][rng.gen_range(0..5)], currency)?;
+            let amount = money(
+                [2000, 5000, 10_000, 25_000, 60_000][rng.gen_range(0..5)],
+                currency,
+            )?;
             let given_at = now - Duration::days(rng.gen_range(3..330));
-            let gift = record_gift(conn, donor.id, None, amount, given_at, &format!("demo-gift-{i}"))?;
+            let gift = record_gift(
+                conn,
+                donor.id,
+                None,
+                amount,
+                given_at,
+                &format!("demo-gift-{i}"),
+            )?;
             summary.entries += 1;
             refundable_gift.get_or_insert(gift.id);
         }
@@ -231,7 +330,11 @@ fn record_pledge(
             tier_id: None,
             amount,
             interval,
-            source: if i % 3 == 0 { Source::Patreon } else { Source::Stripe },
+            source: if i.is_multiple_of(3) {
+                Source::Patreon
+            } else {
+                Source::Stripe
+            },
             external_ref: Some(format!("demo-sub-{i}")),
             started_at: Some(started_at),
         },

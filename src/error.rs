@@ -18,7 +18,10 @@ pub type AppResult<T> = Result<T, AppError>;
 pub enum AppError {
     /// The input is well-formed but not acceptable (a bad amount, an unknown tier, …).
     #[error("{message}")]
-    Invalid { field: Option<String>, message: String },
+    Invalid {
+        field: Option<String>,
+        message: String,
+    },
     /// The request body is not the JSON the route expects.
     #[error("{0}")]
     BadRequest(String),

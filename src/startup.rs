@@ -82,37 +82,42 @@ pub fn prepare_database(settings: &Settings) -> Result<Pool, db::DbSetupError> {
     let mut conn = pool.get()?;
     let applied = db::run_migrations(&mut conn)?;
     if applied > 0 {
-        tracing::info!(applied, backend = settings.database_url.backend_name(), "applied migrations");
+        tracing::info!(
+            applied,
+            backend = settings.database_url.backend_name(),
+            "applied migrations"
+        );
     }
     Ok(pool)
 }
 
 fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let state = web::Data::new(state);
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
-            .app_data(web::JsonConfig::default().limit(64 * 1024))
-            .app_data(web::PayloadConfig::default().limit(64 * 1024))
-            .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                json_error(AppError::BadRequest(format!("invalid query: {err}")))
-            }))
-            .app_data(web::PathConfig::default().error_handler(|_, _| {
-                json_error(AppError::NotFound("this resource".to_owned()))
-            }))
-            .wrap(
-                DefaultHeaders::new()
-                    .add(("Content-Security-Policy", CSP))
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-                    .add(("X-Frame-Options", "DENY")),
-            )
-            .wrap(Logger::new("%r %s %Dms"))
-            .configure(crate::web::configure)
-            .default_service(web::to(not_found))
-    })
-    .listen(listener)?
-    .run();
+    let server =
+        HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::JsonConfig::default().limit(64 * 1024))
+                .app_data(web::PayloadConfig::default().limit(64 * 1024))
+                .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                    json_error(AppError::BadRequest(format!("invalid query: {err}")))
+                }))
+                .app_data(web::PathConfig::default().error_handler(|_, _| {
+                    json_error(AppError::NotFound("this resource".to_owned()))
+                }))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("Content-Security-Policy", CSP))
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+                        .add(("X-Frame-Options", "DENY")),
+                )
+                .wrap(Logger::new("%r %s %Dms"))
+                .configure(crate::web::configure)
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?
+        .run();
     Ok(server)
 }
 

@@ -160,7 +160,11 @@ pub struct GiftRow {
 
 /// Running costs since `since` in one currency, as a positive number of minor units: expenses
 /// and the corrections of expenses (which carry the expense's category).
-pub fn running_costs_since(conn: &mut DbConn, since: NaiveDateTime, currency: &str) -> QueryResult<i64> {
+pub fn running_costs_since(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+    currency: &str,
+) -> QueryResult<i64> {
     let net: i64 = ledger_entries::table
         .filter(ledger_entries::category.is_not_null())
         .filter(ledger_entries::currency.eq(currency))

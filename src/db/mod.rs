@@ -150,16 +150,30 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
+/// Opens one connection without a pool, for one-shot commands: a pool's background threads
+/// would still be connecting while the process exits.
+pub fn connect(url: &DatabaseUrl) -> Result<DbConn, DbSetupError> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        create_parent_dir(path)?;
+    }
+    Ok(ConnectionManager { url: url.clone() }.connect()?)
+}
+
+fn create_parent_dir(path: &std::path::Path) -> Result<(), DbSetupError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| DbSetupError::CreateDir {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
 /// Builds the pool; the first connection is made here so a bad URL fails at start, not later.
 pub fn build_pool(url: &DatabaseUrl) -> Result<Pool, DbSetupError> {
     let max_size = match url {
         DatabaseUrl::Sqlite(path) => {
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|source| DbSetupError::CreateDir {
-                    path: path.display().to_string(),
-                    source,
-                })?;
-            }
+            create_parent_dir(path)?;
             8
         }
         DatabaseUrl::Postgres(_) => 10,

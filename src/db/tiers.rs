@@ -81,7 +81,11 @@ pub fn slug_taken(conn: &mut DbConn, slug: &str, except_id: Option<i64>) -> Quer
 pub fn list(conn: &mut DbConn, include_archived: bool) -> QueryResult<Vec<TierRow>> {
     let mut query = tiers::table
         .select(TierRow::as_select())
-        .order((tiers::position.asc(), tiers::monthly_minimum.asc(), tiers::id.asc()))
+        .order((
+            tiers::position.asc(),
+            tiers::monthly_minimum.asc(),
+            tiers::id.asc(),
+        ))
         .into_boxed();
     if !include_archived {
         query = query.filter(tiers::archived_at.is_null());

@@ -19,7 +19,11 @@ impl Email {
         let domain = domain.to_ascii_lowercase();
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '@' | '<' | '>' | '"' | ',' | ';'));
+            && !local.chars().any(|c| {
+                c.is_whitespace()
+                    || c.is_control()
+                    || matches!(c, '@' | '<' | '>' | '"' | ',' | ';')
+            });
         if !local_ok || !is_domain(&domain) {
             return Err(invalid());
         }
@@ -49,15 +53,30 @@ mod tests {
 
     #[test]
     fn accepts_and_normalises_addresses() {
-        assert_eq!(Email::parse(" Ada@Mail.Example ").unwrap().as_str(), "Ada@mail.example");
+        assert_eq!(
+            Email::parse(" Ada@Mail.Example ").unwrap().as_str(),
+            "Ada@mail.example"
+        );
         assert!(Email::parse("a+tag@sub.domain.example").is_ok());
     }
 
     #[test]
     fn refuses_what_is_not_an_address() {
-        for bad in ["", "ada", "ada@", "@mail.example", "ada@localhost", "a b@mail.example", "a@b@c.example", "<a>@mail.example"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@mail.example",
+            "ada@localhost",
+            "a b@mail.example",
+            "a@b@c.example",
+            "<a>@mail.example",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(Email::parse("nope").unwrap_err().to_string(), "“nope” is not an email address");
+        assert_eq!(
+            Email::parse("nope").unwrap_err().to_string(),
+            "“nope” is not an email address"
+        );
     }
 }

@@ -22,7 +22,9 @@ impl FediverseHandle {
         let host = host.to_ascii_lowercase();
         let user_ok = !user.is_empty()
             && user.len() <= 64
-            && user.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+            && user
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
             && !user.starts_with(['.', '-'])
             && !user.ends_with(['.', '-']);
         if !user_ok || !is_domain(&host) {
@@ -69,12 +71,26 @@ mod tests {
         let handle = FediverseHandle::parse(" Alice_B@Social.Example ").unwrap();
         assert_eq!(handle.as_str(), "@Alice_B@social.example");
         assert_eq!(handle.profile_url(), "https://social.example/@Alice_B");
-        assert_eq!(FediverseHandle::parse("@alice@social.example").unwrap(), FediverseHandle::parse("alice@SOCIAL.example").unwrap());
+        assert_eq!(
+            FediverseHandle::parse("@alice@social.example").unwrap(),
+            FediverseHandle::parse("alice@SOCIAL.example").unwrap()
+        );
     }
 
     #[test]
     fn refuses_what_is_not_a_handle() {
-        for bad in ["", "alice", "@alice", "@@social.example", "@alice@", "@alice@localhost", "@al ice@social.example", "@alice@social.example:8080", "@alice@evil.example/path", "@.alice@social.example"] {
+        for bad in [
+            "",
+            "alice",
+            "@alice",
+            "@@social.example",
+            "@alice@",
+            "@alice@localhost",
+            "@al ice@social.example",
+            "@alice@social.example:8080",
+            "@alice@evil.example/path",
+            "@.alice@social.example",
+        ] {
             assert!(FediverseHandle::parse(bad).is_err(), "{bad}");
         }
     }

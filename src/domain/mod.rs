@@ -29,7 +29,10 @@ pub enum DomainError {
     #[error("“{0}” is not a web address starting with http:// or https://")]
     Url(String),
     #[error("“{value}” is not one of: {allowed}")]
-    NotOneOf { value: String, allowed: &'static str },
+    NotOneOf {
+        value: String,
+        allowed: &'static str,
+    },
 }
 
 /// Lowercase DNS name with at least one dot, labels of letters, digits and inner dashes.
@@ -41,6 +44,8 @@ pub(crate) fn is_domain(host: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         })
 }

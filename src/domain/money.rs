@@ -10,10 +10,32 @@ const ABSURD_MAJOR_UNITS: i64 = 1_000_000_000;
 
 /// ISO 4217 codes Coffer knows, with their minor-unit exponents.
 const CURRENCIES: &[(&str, u32)] = &[
-    ("EUR", 2), ("USD", 2), ("GBP", 2), ("CHF", 2), ("NOK", 2), ("SEK", 2), ("DKK", 2),
-    ("ISK", 0), ("PLN", 2), ("CZK", 2), ("HUF", 2), ("CAD", 2), ("AUD", 2), ("NZD", 2),
-    ("JPY", 0), ("KRW", 0), ("BRL", 2), ("MXN", 2), ("INR", 2), ("CNY", 2), ("ZAR", 2),
-    ("BHD", 3), ("KWD", 3), ("JOD", 3), ("OMR", 3), ("TND", 3),
+    ("EUR", 2),
+    ("USD", 2),
+    ("GBP", 2),
+    ("CHF", 2),
+    ("NOK", 2),
+    ("SEK", 2),
+    ("DKK", 2),
+    ("ISK", 0),
+    ("PLN", 2),
+    ("CZK", 2),
+    ("HUF", 2),
+    ("CAD", 2),
+    ("AUD", 2),
+    ("NZD", 2),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("BRL", 2),
+    ("MXN", 2),
+    ("INR", 2),
+    ("CNY", 2),
+    ("ZAR", 2),
+    ("BHD", 3),
+    ("KWD", 3),
+    ("JOD", 3),
+    ("OMR", 3),
+    ("TND", 3),
 ];
 
 /// A currency Coffer can hold amounts in: its ISO 4217 code and minor-unit exponent.
@@ -52,7 +74,10 @@ pub enum MoneyError {
 
 impl Currency {
     /// The euro, Coffer's default currency.
-    pub const EUR: Currency = Currency { code: "EUR", exponent: 2 };
+    pub const EUR: Currency = Currency {
+        code: "EUR",
+        exponent: 2,
+    };
 
     /// Parses an ISO 4217 code, in any case.
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
@@ -146,7 +171,10 @@ impl Money {
                 exponent: currency.exponent,
             });
         }
-        let minor: i64 = scaled.trunc().try_into().map_err(|_| MoneyError::Overflow)?;
+        let minor: i64 = scaled
+            .trunc()
+            .try_into()
+            .map_err(|_| MoneyError::Overflow)?;
         Self::from_minor(minor, currency)
     }
 
@@ -163,24 +191,34 @@ impl Money {
         self.minor < 0
     }
 
-    pub fn neg(self) -> Self {
-        Self { minor: -self.minor, currency: self.currency }
+    /// The same amount with the opposite sign (money in becomes money out).
+    pub fn negated(self) -> Self {
+        Self {
+            minor: -self.minor,
+            currency: self.currency,
+        }
     }
 
     /// Adds two amounts of the same currency.
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::Overflow)?;
         Money::from_minor(minor, self.currency).map_err(|_| MoneyError::Overflow)
     }
 
     /// Subtracts an amount of the same currency.
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
-        self.checked_add(other.neg())
+        self.checked_add(other.negated())
     }
 
     /// Sums amounts that must all be in `currency`.
-    pub fn sum<I: IntoIterator<Item = Money>>(currency: Currency, amounts: I) -> Result<Money, MoneyError> {
+    pub fn sum<I: IntoIterator<Item = Money>>(
+        currency: Currency,
+        amounts: I,
+    ) -> Result<Money, MoneyError> {
         amounts
             .into_iter()
             .try_fold(Money::zero(currency), |total, m| total.checked_add(m))
@@ -190,7 +228,10 @@ impl Money {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch { left: self.currency, right: other.currency })
+            Err(MoneyError::CurrencyMismatch {
+                left: self.currency,
+                right: other.currency,
+            })
         }
     }
 
@@ -209,9 +250,18 @@ impl Money {
         let malformed = || MoneyError::Malformed(trimmed.to_owned());
         let compact: String = trimmed
             .chars()
-            .map(|c| if matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '’') { '_' } else { c })
+            .map(|c| {
+                if matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '’') {
+                    '_'
+                } else {
+                    c
+                }
+            })
             .collect();
-        if !compact.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '_')) {
+        if !compact
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '_'))
+        {
             return Err(malformed());
         }
         let last_dot = compact.rfind('.');
@@ -230,7 +280,9 @@ impl Money {
             Some(p) => (&compact[..p], &compact[p + 1..]),
             None => (compact.as_str(), ""),
         };
-        if !fraction.chars().all(|c| c.is_ascii_digit()) || (decimal_at.is_some() && fraction.is_empty()) {
+        if !fraction.chars().all(|c| c.is_ascii_digit())
+            || (decimal_at.is_some() && fraction.is_empty())
+        {
             return Err(malformed());
         }
         let whole_digits = ungroup(whole).ok_or_else(malformed)?;
@@ -304,7 +356,10 @@ mod tests {
         assert_eq!(cur("NOK").exponent(), 2);
         assert_eq!(cur("JPY").exponent(), 0);
         assert_eq!(cur("BHD").exponent(), 3);
-        assert!(matches!(Currency::parse("XXX"), Err(MoneyError::UnknownCurrency(_))));
+        assert!(matches!(
+            Currency::parse("XXX"),
+            Err(MoneyError::UnknownCurrency(_))
+        ));
     }
 
     #[test]
@@ -318,7 +373,10 @@ mod tests {
         assert_eq!(parse("1,000.50", "EUR"), Ok(100_050));
         assert_eq!(parse("1'000", "CHF"), Ok(100_000));
         assert_eq!(parse("1.000.000", "EUR"), Ok(100_000_000));
-        assert!(matches!(parse("1.000", "EUR"), Err(MoneyError::TooPrecise { .. })));
+        assert!(matches!(
+            parse("1.000", "EUR"),
+            Err(MoneyError::TooPrecise { .. })
+        ));
         assert_eq!(parse("1.000", "BHD"), Ok(1000));
         assert_eq!(parse("1.5", "EUR"), Ok(150));
         assert_eq!(parse("500", "JPY"), Ok(500));
@@ -331,38 +389,78 @@ mod tests {
         assert_eq!(parse("-5", "EUR"), Err(MoneyError::Negative));
         assert_eq!(parse("0", "EUR"), Err(MoneyError::NotPositive));
         assert_eq!(parse("0,00", "EUR"), Err(MoneyError::NotPositive));
-        assert!(matches!(parse("12.345", "EUR"), Err(MoneyError::TooPrecise { .. })));
-        assert!(matches!(parse("12.5", "JPY"), Err(MoneyError::TooPrecise { .. })));
-        assert!(matches!(parse("12abc", "EUR"), Err(MoneyError::Malformed(_))));
-        assert!(matches!(parse("1 00 0", "EUR"), Err(MoneyError::Malformed(_))));
+        assert!(matches!(
+            parse("12.345", "EUR"),
+            Err(MoneyError::TooPrecise { .. })
+        ));
+        assert!(matches!(
+            parse("12.5", "JPY"),
+            Err(MoneyError::TooPrecise { .. })
+        ));
+        assert!(matches!(
+            parse("12abc", "EUR"),
+            Err(MoneyError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse("1 00 0", "EUR"),
+            Err(MoneyError::Malformed(_))
+        ));
         assert!(matches!(parse("+5", "EUR"), Err(MoneyError::Malformed(_))));
         assert!(matches!(parse("5.", "EUR"), Err(MoneyError::Malformed(_))));
         assert_eq!(parse("2000000000", "EUR"), Err(MoneyError::TooLarge));
-        assert_eq!(parse("99999999999999999999", "EUR"), Err(MoneyError::TooLarge));
+        assert_eq!(
+            parse("99999999999999999999", "EUR"),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]
     fn error_messages_name_the_problem() {
         let err = Money::parse_positive("12.345", Currency::EUR).unwrap_err();
-        assert_eq!(err.to_string(), "“12.345” has more decimal places than EUR allows (2)");
+        assert_eq!(
+            err.to_string(),
+            "“12.345” has more decimal places than EUR allows (2)"
+        );
     }
 
     #[test]
     fn sums_never_mix_currencies() {
         let eur = Money::from_minor(100, Currency::EUR).unwrap();
         let usd = Money::from_minor(100, cur("USD")).unwrap();
-        assert!(matches!(eur.checked_add(usd), Err(MoneyError::CurrencyMismatch { .. })));
+        assert!(matches!(
+            eur.checked_add(usd),
+            Err(MoneyError::CurrencyMismatch { .. })
+        ));
         assert!(Money::sum(Currency::EUR, [eur, usd]).is_err());
         assert_eq!(Money::sum(Currency::EUR, [eur, eur]).unwrap().minor(), 200);
     }
 
     #[test]
     fn formats_with_the_currency_exponent() {
-        assert_eq!(Money::from_minor(1250, Currency::EUR).unwrap().amount_string(), "12.50");
-        assert_eq!(Money::from_minor(-300, Currency::EUR).unwrap().amount_string(), "-3.00");
-        assert_eq!(Money::from_minor(1000, cur("JPY")).unwrap().amount_string(), "1000");
-        assert_eq!(Money::from_minor(1250, cur("BHD")).unwrap().amount_string(), "1.250");
-        assert_eq!(Money::from_minor(5, Currency::EUR).unwrap().to_string(), "0.05 EUR");
+        assert_eq!(
+            Money::from_minor(1250, Currency::EUR)
+                .unwrap()
+                .amount_string(),
+            "12.50"
+        );
+        assert_eq!(
+            Money::from_minor(-300, Currency::EUR)
+                .unwrap()
+                .amount_string(),
+            "-3.00"
+        );
+        assert_eq!(
+            Money::from_minor(1000, cur("JPY")).unwrap().amount_string(),
+            "1000"
+        );
+        assert_eq!(
+            Money::from_minor(1250, cur("BHD")).unwrap().amount_string(),
+            "1.250"
+        );
+        assert_eq!(
+            Money::from_minor(5, Currency::EUR).unwrap().to_string(),
+            "0.05 EUR"
+        );
     }
 
     proptest! {

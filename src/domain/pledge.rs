@@ -78,7 +78,10 @@ mod tests {
         for status in ["active", "past_due", "paused", "cancelled"] {
             assert_eq!(PledgeStatus::parse(status).unwrap().as_str(), status);
         }
-        assert_eq!(Source::parse("opencollective").unwrap(), Source::OpenCollective);
+        assert_eq!(
+            Source::parse("opencollective").unwrap(),
+            Source::OpenCollective
+        );
         let err = Interval::parse("week").unwrap_err().to_string();
         assert_eq!(err, "“week” is not one of: month, year");
     }

@@ -84,22 +84,41 @@ mod tests {
     }
 
     fn now() -> NaiveDateTime {
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap().and_hms_opt(12, 0, 0).unwrap()
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 24)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
     }
 
     fn pledge(minor: i64, interval: Interval, status: PledgeStatus) -> PledgeFacts {
-        PledgeFacts { amount: eur(minor), interval, status }
+        PledgeFacts {
+            amount: eur(minor),
+            interval,
+            status,
+        }
     }
 
     fn gift(days_ago: i64, minor: i64) -> OneTimeGift {
-        OneTimeGift { given_at: now() - Duration::days(days_ago), net: eur(minor) }
+        OneTimeGift {
+            given_at: now() - Duration::days(days_ago),
+            net: eur(minor),
+        }
     }
 
     fn tiers() -> Vec<TierThreshold<&'static str>> {
         vec![
-            TierThreshold { id: "platinum", monthly_minimum: eur(10_000) },
-            TierThreshold { id: "rosegold", monthly_minimum: eur(500) },
-            TierThreshold { id: "gold", monthly_minimum: eur(2500) },
+            TierThreshold {
+                id: "platinum",
+                monthly_minimum: eur(10_000),
+            },
+            TierThreshold {
+                id: "rosegold",
+                monthly_minimum: eur(500),
+            },
+            TierThreshold {
+                id: "gold",
+                monthly_minimum: eur(2500),
+            },
         ]
     }
 
@@ -118,8 +137,15 @@ mod tests {
 
     #[test]
     fn only_active_pledges_count() {
-        for status in [PledgeStatus::Paused, PledgeStatus::Cancelled, PledgeStatus::PastDue] {
-            assert_eq!(support(&[pledge(5000, Interval::Month, status)], &[]), Decimal::ZERO);
+        for status in [
+            PledgeStatus::Paused,
+            PledgeStatus::Cancelled,
+            PledgeStatus::PastDue,
+        ] {
+            assert_eq!(
+                support(&[pledge(5000, Interval::Month, status)], &[]),
+                Decimal::ZERO
+            );
         }
     }
 
@@ -127,39 +153,85 @@ mod tests {
     fn one_time_gifts_age_out_after_365_days() {
         assert_eq!(support(&[], &[gift(364, 12_000)]), Decimal::from(10));
         assert_eq!(support(&[], &[gift(365, 12_000)]), Decimal::ZERO);
-        assert_eq!(resolve_tier(support(&[], &[gift(364, 6000)]), &tiers(), None), Some("rosegold"));
-        assert_eq!(resolve_tier(support(&[], &[gift(366, 6000)]), &tiers(), None), None);
+        assert_eq!(
+            resolve_tier(support(&[], &[gift(364, 6000)]), &tiers(), None),
+            Some("rosegold")
+        );
+        assert_eq!(
+            resolve_tier(support(&[], &[gift(366, 6000)]), &tiers(), None),
+            None
+        );
     }
 
     #[test]
     fn refunds_reduce_the_net_gift_but_never_below_zero() {
         assert_eq!(support(&[], &[gift(10, 3000)]), Decimal::new(25, 1));
         let refunded = gift(10, 0);
-        assert_eq!(support(&[pledge(500, Interval::Month, PledgeStatus::Active)], &[refunded]), Decimal::from(5));
-        let over_corrected = OneTimeGift { net: eur(-6000), ..gift(10, 0) };
-        assert_eq!(support(&[pledge(500, Interval::Month, PledgeStatus::Active)], &[over_corrected]), Decimal::from(5));
+        assert_eq!(
+            support(
+                &[pledge(500, Interval::Month, PledgeStatus::Active)],
+                &[refunded]
+            ),
+            Decimal::from(5)
+        );
+        let over_corrected = OneTimeGift {
+            net: eur(-6000),
+            ..gift(10, 0)
+        };
+        assert_eq!(
+            support(
+                &[pledge(500, Interval::Month, PledgeStatus::Active)],
+                &[over_corrected]
+            ),
+            Decimal::from(5)
+        );
     }
 
     #[test]
     fn other_currencies_are_left_out() {
         let usd = Currency::parse("USD").unwrap();
-        let p = PledgeFacts { amount: Money::from_minor(50_000, usd).unwrap(), interval: Interval::Month, status: PledgeStatus::Active };
+        let p = PledgeFacts {
+            amount: Money::from_minor(50_000, usd).unwrap(),
+            interval: Interval::Month,
+            status: PledgeStatus::Active,
+        };
         assert_eq!(support(&[p], &[]), Decimal::ZERO);
     }
 
     #[test]
     fn a_pin_wins_over_support() {
-        assert_eq!(resolve_tier(Decimal::ZERO, &tiers(), Some("platinum")), Some("platinum"));
-        assert_eq!(resolve_tier(Decimal::from(1000), &tiers(), Some("rosegold")), Some("rosegold"));
+        assert_eq!(
+            resolve_tier(Decimal::ZERO, &tiers(), Some("platinum")),
+            Some("platinum")
+        );
+        assert_eq!(
+            resolve_tier(Decimal::from(1000), &tiers(), Some("rosegold")),
+            Some("rosegold")
+        );
         assert_eq!(resolve_tier(Decimal::from(4), &tiers(), None), None);
-        assert_eq!(resolve_tier(Decimal::from(5), &tiers(), None), Some("rosegold"), "the minimum itself is enough");
+        assert_eq!(
+            resolve_tier(Decimal::from(5), &tiers(), None),
+            Some("rosegold"),
+            "the minimum itself is enough"
+        );
     }
 
     fn arb_pledge() -> impl Strategy<Value = PledgeFacts> {
-        (1i64..1_000_000, prop::bool::ANY, 0usize..4).prop_map(|(minor, yearly, status)| PledgeFacts {
-            amount: eur(minor),
-            interval: if yearly { Interval::Year } else { Interval::Month },
-            status: [PledgeStatus::Active, PledgeStatus::PastDue, PledgeStatus::Paused, PledgeStatus::Cancelled][status],
+        (1i64..1_000_000, prop::bool::ANY, 0usize..4).prop_map(|(minor, yearly, status)| {
+            PledgeFacts {
+                amount: eur(minor),
+                interval: if yearly {
+                    Interval::Year
+                } else {
+                    Interval::Month
+                },
+                status: [
+                    PledgeStatus::Active,
+                    PledgeStatus::PastDue,
+                    PledgeStatus::Paused,
+                    PledgeStatus::Cancelled,
+                ][status],
+            }
         })
     }
 

@@ -120,11 +120,21 @@ mod tests {
     #[test]
     fn only_granted_and_consented_fields_show() {
         let tier = PerkSet::from_perks([Perk::Name, Perk::Link]);
-        let consent = Consent { name: true, logo: true, ..Consent::default() };
+        let consent = Consent {
+            name: true,
+            logo: true,
+            ..Consent::default()
+        };
         let shown = shown_fields(tier, &consent, false);
         assert!(shown.contains(Perk::Name));
-        assert!(!shown.contains(Perk::Logo), "the tier does not grant a logo");
-        assert!(!shown.contains(Perk::Link), "the donor did not consent to the link");
+        assert!(
+            !shown.contains(Perk::Logo),
+            "the tier does not grant a logo"
+        );
+        assert!(
+            !shown.contains(Perk::Link),
+            "the donor did not consent to the link"
+        );
         assert_eq!(shown_fields(tier, &consent, true), PerkSet::default());
     }
 

@@ -44,13 +44,24 @@ mod tests {
 
     #[test]
     fn accepts_web_addresses() {
-        assert_eq!(WebUrl::parse("https://ada.example").unwrap().as_str(), "https://ada.example/");
+        assert_eq!(
+            WebUrl::parse("https://ada.example").unwrap().as_str(),
+            "https://ada.example/"
+        );
         assert!(WebUrl::parse("http://ada.example/shop?x=1").is_ok());
     }
 
     #[test]
     fn refuses_other_schemes_and_credentials() {
-        for bad in ["javascript:alert(1)", "data:text/html,hi", "ftp://ada.example", "https://user:pw@ada.example", "ada.example", "", "https://"] {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "ftp://ada.example",
+            "https://user:pw@ada.example",
+            "ada.example",
+            "",
+            "https://",
+        ] {
             assert!(WebUrl::parse(bad).is_err(), "{bad}");
         }
     }

@@ -27,7 +27,8 @@ pub struct Entry {
 impl TryFrom<EntryRow> for Entry {
     type Error = AppError;
     fn try_from(row: EntryRow) -> AppResult<Self> {
-        let internal = |e: crate::domain::DomainError| AppError::Internal(format!("stored entry: {e}"));
+        let internal =
+            |e: crate::domain::DomainError| AppError::Internal(format!("stored entry: {e}"));
         Ok(Self {
             amount: super::stored_money(row.amount, &row.currency)?,
             kind: EntryKind::parse(&row.kind).map_err(internal)?,
@@ -104,13 +105,19 @@ pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Entry> {
 
 /// The entry's amount plus everything that reverses it.
 pub fn remaining(conn: &mut DbConn, entry: &Entry) -> AppResult<Money> {
-    let reversed = Money::from_minor(db::ledger::reversed_total(conn, entry.id)?, entry.amount.currency())?;
+    let reversed = Money::from_minor(
+        db::ledger::reversed_total(conn, entry.id)?,
+        entry.amount.currency(),
+    )?;
     Ok(entry.amount.checked_add(reversed)?)
 }
 
 pub fn record_donation(conn: &mut DbConn, draft: DonationDraft) -> AppResult<Entry> {
     if !draft.amount.is_positive() {
-        return Err(AppError::invalid("amount", "a donation must be more than zero"));
+        return Err(AppError::invalid(
+            "amount",
+            "a donation must be more than zero",
+        ));
     }
     if let Some(donor_id) = draft.donor_id {
         let donor = super::donors::find(conn, donor_id)
@@ -121,15 +128,23 @@ pub fn record_donation(conn: &mut DbConn, draft: DonationDraft) -> AppResult<Ent
     }
     let mut donor_id = draft.donor_id;
     if let Some(pledge_id) = draft.pledge_id {
-        let pledge = super::pledges::find(conn, pledge_id)
-            .map_err(|_| AppError::invalid("pledge_id", format!("there is no pledge {pledge_id}")))?;
+        let pledge = super::pledges::find(conn, pledge_id).map_err(|_| {
+            AppError::invalid("pledge_id", format!("there is no pledge {pledge_id}"))
+        })?;
         if donor_id.is_some_and(|d| d != pledge.donor_id) {
-            return Err(AppError::invalid("pledge_id", "this pledge belongs to another donor"));
+            return Err(AppError::invalid(
+                "pledge_id",
+                "this pledge belongs to another donor",
+            ));
         }
         if pledge.amount.currency() != draft.amount.currency() {
             return Err(AppError::invalid(
                 "currency",
-                format!("the pledge is in {}, not {}", pledge.amount.currency(), draft.amount.currency()),
+                format!(
+                    "the pledge is in {}, not {}",
+                    pledge.amount.currency(),
+                    draft.amount.currency()
+                ),
             ));
         }
         donor_id = Some(pledge.donor_id);
@@ -154,10 +169,17 @@ pub fn record_donation(conn: &mut DbConn, draft: DonationDraft) -> AppResult<Ent
 }
 
 pub fn record_refund(conn: &mut DbConn, draft: RefundDraft) -> AppResult<Entry> {
-    let original = find(conn, draft.entry_id)
-        .map_err(|_| AppError::invalid("entry_id", format!("there is no ledger entry {}", draft.entry_id)))?;
+    let original = find(conn, draft.entry_id).map_err(|_| {
+        AppError::invalid(
+            "entry_id",
+            format!("there is no ledger entry {}", draft.entry_id),
+        )
+    })?;
     if original.kind != EntryKind::Donation {
-        return Err(AppError::invalid("entry_id", "only a donation can be refunded"));
+        return Err(AppError::invalid(
+            "entry_id",
+            "only a donation can be refunded",
+        ));
     }
     let remaining = remaining(conn, &original)?;
     if !remaining.is_positive() {
@@ -174,7 +196,10 @@ pub fn record_refund(conn: &mut DbConn, draft: RefundDraft) -> AppResult<Entry> 
         ));
     }
     if !amount.is_positive() {
-        return Err(AppError::invalid("amount", "a refund must be more than zero"));
+        return Err(AppError::invalid(
+            "amount",
+            "a refund must be more than zero",
+        ));
     }
     if amount.minor() > remaining.minor() {
         return Err(AppError::invalid(
@@ -186,7 +211,7 @@ pub fn record_refund(conn: &mut DbConn, draft: RefundDraft) -> AppResult<Entry> 
         conn,
         db::ledger::NewEntry {
             kind: EntryKind::Refund.as_str().to_owned(),
-            amount: amount.neg().minor(),
+            amount: amount.negated().minor(),
             currency: amount.currency().code().to_owned(),
             donor_id: original.donor_id,
             pledge_id: original.pledge_id,
@@ -203,13 +228,16 @@ pub fn record_refund(conn: &mut DbConn, draft: RefundDraft) -> AppResult<Entry> 
 
 pub fn record_expense(conn: &mut DbConn, draft: ExpenseDraft) -> AppResult<Entry> {
     if !draft.amount.is_positive() {
-        return Err(AppError::invalid("amount", "an expense must be more than zero"));
+        return Err(AppError::invalid(
+            "amount",
+            "an expense must be more than zero",
+        ));
     }
     insert(
         conn,
         db::ledger::NewEntry {
             kind: EntryKind::Expense.as_str().to_owned(),
-            amount: draft.amount.neg().minor(),
+            amount: draft.amount.negated().minor(),
             currency: draft.amount.currency().code().to_owned(),
             donor_id: None,
             pledge_id: None,
@@ -227,8 +255,12 @@ pub fn record_expense(conn: &mut DbConn, draft: ExpenseDraft) -> AppResult<Entry
 /// Corrects a mistaken entry by a new entry pointing at it. What remains of the entry must stay
 /// between zero and its original amount: a correction cannot turn a donation into a debt.
 pub fn record_correction(conn: &mut DbConn, draft: CorrectionDraft) -> AppResult<Entry> {
-    let original = find(conn, draft.entry_id)
-        .map_err(|_| AppError::invalid("entry_id", format!("there is no ledger entry {}", draft.entry_id)))?;
+    let original = find(conn, draft.entry_id).map_err(|_| {
+        AppError::invalid(
+            "entry_id",
+            format!("there is no ledger entry {}", draft.entry_id),
+        )
+    })?;
     if original.reverses.is_some() {
         return Err(AppError::invalid(
             "entry_id",
@@ -236,7 +268,7 @@ pub fn record_correction(conn: &mut DbConn, draft: CorrectionDraft) -> AppResult
         ));
     }
     let remaining = remaining(conn, &original)?;
-    let change = draft.amount.unwrap_or_else(|| remaining.neg());
+    let change = draft.amount.unwrap_or_else(|| remaining.negated());
     if change.currency() != original.amount.currency() {
         return Err(AppError::invalid(
             "amount",
@@ -244,7 +276,10 @@ pub fn record_correction(conn: &mut DbConn, draft: CorrectionDraft) -> AppResult
         ));
     }
     if change.minor() == 0 {
-        return Err(AppError::invalid("amount", "there is nothing left to correct"));
+        return Err(AppError::invalid(
+            "amount",
+            "there is nothing left to correct",
+        ));
     }
     let after = remaining.checked_add(change)?;
     let (low, high) = if original.amount.is_negative() {
@@ -297,7 +332,10 @@ pub fn list(
     let next_page = (rows.len() as i64 > per_page).then_some(page + 1);
     rows.truncate(per_page as usize);
     Ok(LedgerPage {
-        entries: rows.into_iter().map(Entry::try_from).collect::<AppResult<_>>()?,
+        entries: rows
+            .into_iter()
+            .map(Entry::try_from)
+            .collect::<AppResult<_>>()?,
         next_page,
     })
 }

@@ -16,17 +16,24 @@ use crate::error::{AppError, AppResult};
 pub(crate) fn stored_money(minor: i64, currency: &str) -> AppResult<Money> {
     let currency = Currency::parse(currency)
         .map_err(|e| AppError::Internal(format!("stored currency: {e}")))?;
-    Money::from_minor(minor, currency).map_err(|e| AppError::Internal(format!("stored amount: {e}")))
+    Money::from_minor(minor, currency)
+        .map_err(|e| AppError::Internal(format!("stored amount: {e}")))
 }
 
 /// Checks free text from a treasurer: trimmed, not empty when required, bounded.
 pub(crate) fn clean_text(field: &str, value: &str, max_chars: usize) -> AppResult<String> {
     let value = value.trim();
     if value.chars().count() > max_chars {
-        return Err(AppError::invalid(field, format!("must be at most {max_chars} characters")));
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
     }
     if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(AppError::invalid(field, "must not contain control characters"));
+        return Err(AppError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(value.to_owned())
 }

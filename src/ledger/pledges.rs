@@ -24,7 +24,8 @@ pub struct Pledge {
 impl TryFrom<PledgeRow> for Pledge {
     type Error = AppError;
     fn try_from(row: PledgeRow) -> AppResult<Self> {
-        let internal = |e: crate::domain::DomainError| AppError::Internal(format!("stored pledge: {e}"));
+        let internal =
+            |e: crate::domain::DomainError| AppError::Internal(format!("stored pledge: {e}"));
         Ok(Self {
             amount: super::stored_money(row.amount, &row.currency)?,
             interval: Interval::parse(&row.interval).map_err(internal)?,
@@ -53,8 +54,9 @@ pub struct PledgeDraft {
 }
 
 pub fn create(conn: &mut DbConn, draft: PledgeDraft) -> AppResult<Pledge> {
-    let donor = super::donors::find(conn, draft.donor_id)
-        .map_err(|_| AppError::invalid("donor_id", format!("there is no donor {}", draft.donor_id)))?;
+    let donor = super::donors::find(conn, draft.donor_id).map_err(|_| {
+        AppError::invalid("donor_id", format!("there is no donor {}", draft.donor_id))
+    })?;
     if donor.erased {
         return Err(AppError::invalid("donor_id", "this donor has been erased"));
     }

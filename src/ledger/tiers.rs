@@ -158,7 +158,9 @@ pub fn update(conn: &mut DbConn, id: i64, update: TierUpdate) -> AppResult<Tier>
         name: update.name,
         description: update.description,
         monthly_minimum: update.monthly_minimum.map(|m| m.minor()),
-        currency: update.monthly_minimum.map(|m| m.currency().code().to_owned()),
+        currency: update
+            .monthly_minimum
+            .map(|m| m.currency().code().to_owned()),
         perks: update.perks.map(|p| p.to_csv()),
         link_rel: update.link_rel,
         position: update.position,

@@ -98,30 +98,42 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
     }
     let mut gifts_by_donor: HashMap<i64, Vec<OneTimeGift>> = HashMap::new();
     for gift in gifts {
-        let Ok(net) = super::stored_money(gift.amount.saturating_add(gift.reversed), &gift.currency) else {
+        let Ok(net) =
+            super::stored_money(gift.amount.saturating_add(gift.reversed), &gift.currency)
+        else {
             continue;
         };
-        gifts_by_donor.entry(gift.donor_id).or_default().push(OneTimeGift {
-            given_at: gift.occurred_at,
-            net,
-        });
+        gifts_by_donor
+            .entry(gift.donor_id)
+            .or_default()
+            .push(OneTimeGift {
+                given_at: gift.occurred_at,
+                net,
+            });
     }
 
     let thresholds: Vec<TierThreshold<i64>> = tiers
         .iter()
-        .map(|t| TierThreshold { id: t.id, monthly_minimum: t.monthly_minimum })
+        .map(|t| TierThreshold {
+            id: t.id,
+            monthly_minimum: t.monthly_minimum,
+        })
         .collect();
     let mut by_tier: HashMap<i64, Vec<(Decimal, Sponsor)>> = HashMap::new();
     let mut anonymous_supporters = 0;
     for donor in &donors {
         let support = monthly_support(
             currency,
-            pledges_by_donor.get(&donor.id).map_or(&[][..], Vec::as_slice),
+            pledges_by_donor
+                .get(&donor.id)
+                .map_or(&[][..], Vec::as_slice),
             gifts_by_donor.get(&donor.id).map_or(&[][..], Vec::as_slice),
             now,
         );
         // A pin to an archived tier has no tier to show on.
-        let pinned = donor.pinned_tier_id.filter(|id| tiers.iter().any(|t| t.id == *id));
+        let pinned = donor
+            .pinned_tier_id
+            .filter(|id| tiers.iter().any(|t| t.id == *id));
         if support <= Decimal::ZERO && pinned.is_none() {
             continue;
         }
@@ -129,7 +141,9 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
             .and_then(|id| tiers.iter().find(|t| t.id == id));
         let sponsor = tier.and_then(|tier| present(donor, tier, support, currency));
         match (tier, sponsor) {
-            (Some(tier), Some(sponsor)) => by_tier.entry(tier.id).or_default().push((support, sponsor)),
+            (Some(tier), Some(sponsor)) => {
+                by_tier.entry(tier.id).or_default().push((support, sponsor))
+            }
             _ => anonymous_supporters += 1,
         }
     }
@@ -139,18 +153,25 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
         .map(|tier| {
             let mut sponsors = by_tier.remove(&tier.id).unwrap_or_default();
             // Larger support first; equal support keeps the order donors joined in.
-            sponsors.sort_by(|a, b| b.0.cmp(&a.0));
+            sponsors.sort_by_key(|s| std::cmp::Reverse(s.0));
             WallTier {
                 tier,
                 sponsors: sponsors.into_iter().map(|(_, s)| s).collect(),
             }
         })
         .collect();
-    let costs = db::ledger::running_costs_since(conn, now - Duration::days(GIFT_WINDOW_DAYS), currency.code())?;
+    let costs = db::ledger::running_costs_since(
+        conn,
+        now - Duration::days(GIFT_WINDOW_DAYS),
+        currency.code(),
+    )?;
     let monthly_goal = if costs > 0 {
         // Round the goal up: a goal that is a cent short of the costs would be a small lie.
         let goal = Decimal::from(costs) / Decimal::from(12);
-        Some(Money::from_minor(goal.ceil().try_into().unwrap_or(i64::MAX), currency)?)
+        Some(Money::from_minor(
+            goal.ceil().try_into().unwrap_or(i64::MAX),
+            currency,
+        )?)
     } else {
         None
     };
@@ -172,19 +193,27 @@ pub fn standing(
     now: NaiveDateTime,
 ) -> AppResult<Standing> {
     let facts: Vec<PledgeFacts> = pledges.iter().map(pledge_facts).collect();
-    let gifts: Vec<OneTimeGift> = db::ledger::one_time_gifts_since(conn, now - Duration::days(GIFT_WINDOW_DAYS))?
-        .into_iter()
-        .filter(|g| g.donor_id == donor.id)
-        .filter_map(|g| {
-            let net = super::stored_money(g.amount.saturating_add(g.reversed), &g.currency).ok()?;
-            Some(OneTimeGift { given_at: g.occurred_at, net })
-        })
-        .collect();
+    let gifts: Vec<OneTimeGift> =
+        db::ledger::one_time_gifts_since(conn, now - Duration::days(GIFT_WINDOW_DAYS))?
+            .into_iter()
+            .filter(|g| g.donor_id == donor.id)
+            .filter_map(|g| {
+                let net =
+                    super::stored_money(g.amount.saturating_add(g.reversed), &g.currency).ok()?;
+                Some(OneTimeGift {
+                    given_at: g.occurred_at,
+                    net,
+                })
+            })
+            .collect();
     let support = monthly_support(currency, &facts, &gifts, now);
     let thresholds: Vec<TierThreshold<i64>> = super::tiers::list(conn, false)?
         .into_iter()
         .filter(|t| t.monthly_minimum.currency() == currency)
-        .map(|t| TierThreshold { id: t.id, monthly_minimum: t.monthly_minimum })
+        .map(|t| TierThreshold {
+            id: t.id,
+            monthly_minimum: t.monthly_minimum,
+        })
         .collect();
     Ok(Standing {
         monthly_support: round_to_money(support, currency)?,
@@ -211,7 +240,8 @@ fn monthly_equivalent(pledge: &Pledge) -> Decimal {
 }
 
 fn round_to_money(amount: Decimal, currency: Currency) -> AppResult<Money> {
-    let rounded = amount.round_dp_with_strategy(currency.exponent(), RoundingStrategy::MidpointAwayFromZero);
+    let rounded =
+        amount.round_dp_with_strategy(currency.exponent(), RoundingStrategy::MidpointAwayFromZero);
     Ok(Money::from_decimal(rounded, currency)?)
 }
 
@@ -219,10 +249,18 @@ fn round_to_money(amount: Decimal, currency: Currency) -> AppResult<Money> {
 fn present(donor: &Donor, tier: &Tier, support: Decimal, currency: Currency) -> Option<Sponsor> {
     let shown = shown_fields(tier.perks, &donor.consent, donor.anonymous);
     let sponsor = Sponsor {
-        name: shown.contains(Perk::Name).then(|| donor.public_name.clone()),
-        logo_path: donor.logo_path.clone().filter(|_| shown.contains(Perk::Logo)),
+        name: shown
+            .contains(Perk::Name)
+            .then(|| donor.public_name.clone()),
+        logo_path: donor
+            .logo_path
+            .clone()
+            .filter(|_| shown.contains(Perk::Logo)),
         link: donor.website.clone().filter(|_| shown.contains(Perk::Link)),
-        handle: donor.fediverse_handle.clone().filter(|_| shown.contains(Perk::Handle)),
+        handle: donor
+            .fediverse_handle
+            .clone()
+            .filter(|_| shown.contains(Perk::Handle)),
         monthly_amount: (donor.consent.amount && !donor.anonymous)
             .then(|| round_to_money(support, currency).ok())
             .flatten(),

@@ -71,21 +71,53 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api(Method::GET, "/api/v1/summary", public::summary),
         api(Method::GET, "/api/v1/admin/tiers", admin::list_tiers),
         api(Method::POST, "/api/v1/admin/tiers", admin::create_tier),
-        api(Method::PATCH, "/api/v1/admin/tiers/{id}", admin::update_tier),
-        api(Method::POST, "/api/v1/admin/tiers/{id}/archive", admin::archive_tier),
+        api(
+            Method::PATCH,
+            "/api/v1/admin/tiers/{id}",
+            admin::update_tier,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/admin/tiers/{id}/archive",
+            admin::archive_tier,
+        ),
         api(Method::GET, "/api/v1/admin/donors", admin::list_donors),
         api(Method::POST, "/api/v1/admin/donors", admin::create_donor),
         api(Method::GET, "/api/v1/admin/donors/{id}", admin::show_donor),
-        api(Method::PATCH, "/api/v1/admin/donors/{id}", admin::update_donor),
-        api(Method::POST, "/api/v1/admin/donors/{id}/pin", admin::pin_donor),
+        api(
+            Method::PATCH,
+            "/api/v1/admin/donors/{id}",
+            admin::update_donor,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/admin/donors/{id}/pin",
+            admin::pin_donor,
+        ),
         api(Method::GET, "/api/v1/admin/pledges", admin::list_pledges),
         api(Method::POST, "/api/v1/admin/pledges", admin::create_pledge),
-        api(Method::POST, "/api/v1/admin/pledges/{id}/status", admin::change_pledge_status),
+        api(
+            Method::POST,
+            "/api/v1/admin/pledges/{id}/status",
+            admin::change_pledge_status,
+        ),
         api(Method::GET, "/api/v1/admin/ledger", admin::list_ledger),
-        api(Method::POST, "/api/v1/admin/donations", admin::record_donation),
+        api(
+            Method::POST,
+            "/api/v1/admin/donations",
+            admin::record_donation,
+        ),
         api(Method::POST, "/api/v1/admin/refunds", admin::record_refund),
-        api(Method::POST, "/api/v1/admin/expenses", admin::record_expense),
-        api(Method::POST, "/api/v1/admin/corrections", admin::record_correction),
+        api(
+            Method::POST,
+            "/api/v1/admin/expenses",
+            admin::record_expense,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/admin/corrections",
+            admin::record_correction,
+        ),
     ]
 }
 

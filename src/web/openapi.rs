@@ -78,7 +78,8 @@ fn query(name: &str, kind: &str, description: &str) -> Value {
 
 fn build() -> Value {
     let id = json!({ "$ref": "#/components/parameters/Id" });
-    let money_string = json!({ "type": "string", "pattern": "^-?[0-9]+([.,][0-9]+)?$", "example": "50.00" });
+    let money_string =
+        json!({ "type": "string", "pattern": "^-?[0-9]+([.,][0-9]+)?$", "example": "50.00" });
     let nullable_string = json!({ "type": ["string", "null"] });
     json!({
         "openapi": "3.1.0",

@@ -99,7 +99,10 @@ impl From<&Donor> for DonorView {
             legal_name: donor.legal_name.clone(),
             email: donor.email.clone(),
             website: donor.website.clone(),
-            fediverse_handle: donor.fediverse_handle.as_ref().map(|h| h.as_str().to_owned()),
+            fediverse_handle: donor
+                .fediverse_handle
+                .as_ref()
+                .map(|h| h.as_str().to_owned()),
             anonymous: donor.anonymous,
             consent: ConsentView {
                 name: donor.consent.name,
@@ -283,7 +286,10 @@ impl SponsorsView {
                 .iter()
                 .map(|WallTier { tier, sponsors }| WallTierView {
                     tier: tier.into(),
-                    sponsors: sponsors.iter().map(|s| SponsorView::new(s, public_url)).collect(),
+                    sponsors: sponsors
+                        .iter()
+                        .map(|s| SponsorView::new(s, public_url))
+                        .collect(),
                 })
                 .collect(),
             anonymous_supporters: wall.anonymous_supporters,

@@ -35,7 +35,8 @@ macro_rules! backend_test {
 
             #[actix_web::test]
             async fn postgres() {
-                let Some($app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
+                let Some($app) =
+                    $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
                 else {
                     return;
                 };
@@ -47,8 +48,12 @@ macro_rules! backend_test {
 
 /// A database made for one test, removed when the test ends.
 pub enum TestDb {
-    Sqlite(tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    /// The folder holding the SQLite file; removed on drop.
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl TestDb {
@@ -73,7 +78,8 @@ impl TestDb {
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
                     .execute(&mut conn)
                     .expect("create test database");
-                let mut url = url::Url::parse(&admin_url).expect("COFFER_TEST_DATABASE_URL is a URL");
+                let mut url =
+                    url::Url::parse(&admin_url).expect("COFFER_TEST_DATABASE_URL is a URL");
                 url.set_path(&name);
                 Some((TestDb::Postgres { admin_url, name }, url.to_string()))
             }
@@ -106,7 +112,9 @@ fn skip_postgres(why: &str) {
     if postgres_required() {
         panic!("COFFER_REQUIRE_POSTGRES=1 but PostgreSQL is not available: {why}");
     }
-    eprintln!("\n!!! SKIPPED PostgreSQL test: {why}. Set COFFER_TEST_DATABASE_URL to run it. !!!\n");
+    eprintln!(
+        "\n!!! SKIPPED PostgreSQL test: {why}. Set COFFER_TEST_DATABASE_URL to run it. !!!\n"
+    );
 }
 
 fn postgres_admin_url() -> Option<String> {
@@ -136,8 +144,6 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub token: String,
     pub pool: Pool,
-    pub backend: Backend,
-    pub database_url: String,
     _db: TestDb,
 }
 
@@ -150,7 +156,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         let mut conn = pool.get().expect("connection");
         coffer::ledger::tokens::create(&mut conn, "tests").expect("token")
     };
-    let app = coffer::startup::Application::build_with_pool(settings, pool.clone()).expect("build app");
+    let app =
+        coffer::startup::Application::build_with_pool(settings, pool.clone()).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
     Some(TestApp {
@@ -161,8 +168,6 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             .expect("client"),
         token,
         pool,
-        backend,
-        database_url,
         _db: test_db,
     })
 }
@@ -204,7 +209,8 @@ impl TestApp {
     }
 
     pub async fn admin_post(&self, path: &str, body: &Value) -> Response {
-        self.admin_send(reqwest::Method::POST, path, body, None).await
+        self.admin_send(reqwest::Method::POST, path, body, None)
+            .await
     }
 
     pub async fn admin_send(
@@ -325,5 +331,8 @@ pub async fn assert_error(response: Response, status: StatusCode, code: &str) ->
     assert_eq!(response.status(), status);
     let body: Value = response.json().await.expect("JSON error body");
     assert_eq!(body["error"]["code"], code, "{body}");
-    body["error"]["message"].as_str().expect("message").to_owned()
+    body["error"]["message"]
+        .as_str()
+        .expect("message")
+        .to_owned()
 }

@@ -39,7 +39,9 @@ where
 
 fn currency_or_default(state: &AppState, code: Option<&str>) -> AppResult<Currency> {
     match code {
-        Some(code) => Currency::parse(code).map_err(|e| AppError::invalid("currency", e.to_string())),
+        Some(code) => {
+            Currency::parse(code).map_err(|e| AppError::invalid("currency", e.to_string()))
+        }
         None => Ok(state.settings.currency),
     }
 }
@@ -52,7 +54,7 @@ fn positive_amount(field: &str, input: &str, currency: Currency) -> AppResult<Mo
 fn signed_amount(field: &str, input: &str, currency: Currency) -> AppResult<Money> {
     let trimmed = input.trim();
     match trimmed.strip_prefix('-') {
-        Some(rest) => Ok(positive_amount(field, rest, currency)?.neg()),
+        Some(rest) => Ok(positive_amount(field, rest, currency)?.negated()),
         None => positive_amount(field, trimmed.trim_start_matches('+'), currency),
     }
 }
@@ -61,7 +63,10 @@ fn occurred_at(value: Option<DateTime<Utc>>) -> AppResult<Option<NaiveDateTime>>
     let Some(value) = value else { return Ok(None) };
     // A day of slack covers clocks and time zones; more than that is a typo in the year.
     if value > Utc::now() + chrono::Duration::days(1) {
-        return Err(AppError::invalid("occurred_at", "must not be in the future"));
+        return Err(AppError::invalid(
+            "occurred_at",
+            "must not be in the future",
+        ));
     }
     Ok(Some(db::truncate_to_micros(value.naive_utc())))
 }
@@ -146,7 +151,9 @@ pub async fn list_tiers(
     query: web::Query<IncludeArchived>,
 ) -> AppResult<HttpResponse> {
     let include = query.include_archived.unwrap_or(false);
-    let tiers = state.run(move |conn| ledger::tiers::list(conn, include)).await?;
+    let tiers = state
+        .run(move |conn| ledger::tiers::list(conn, include))
+        .await?;
     let tiers: Vec<TierView> = tiers.iter().map(TierView::from).collect();
     Ok(HttpResponse::Ok().json(json!({ "tiers": tiers })))
 }
@@ -169,12 +176,13 @@ pub async fn create_tier(
         slug: ledger::tiers::parse_slug(&input.slug)?,
         name: required_text("name", &input.name, 60)?,
         description: clean_text("description", &input.description, 1000)?,
-        monthly_minimum: Money::parse_positive(&input.monthly_minimum, currency)
-            .or_else(|e| match input.monthly_minimum.trim() {
+        monthly_minimum: Money::parse_positive(&input.monthly_minimum, currency).or_else(|e| {
+            match input.monthly_minimum.trim() {
                 // A free "supporters" tier with no minimum is allowed.
                 "0" | "0.00" | "0,00" => Ok(Money::zero(currency)),
                 _ => Err(AppError::invalid("monthly_minimum", e.to_string())),
-            })?,
+            }
+        })?,
         perks: perks(&input.perks)?,
         link_rel: ledger::tiers::parse_link_rel(
             input.link_rel.as_deref().unwrap_or("sponsored noopener"),
@@ -212,8 +220,16 @@ pub async fn update_tier(
         (None, None) => None,
     };
     let update = ledger::tiers::TierUpdate {
-        slug: patch.slug.as_deref().map(ledger::tiers::parse_slug).transpose()?,
-        name: patch.name.as_deref().map(|n| required_text("name", n, 60)).transpose()?,
+        slug: patch
+            .slug
+            .as_deref()
+            .map(ledger::tiers::parse_slug)
+            .transpose()?,
+        name: patch
+            .name
+            .as_deref()
+            .map(|n| required_text("name", n, 60))
+            .transpose()?,
         description: patch
             .description
             .as_deref()
@@ -336,7 +352,11 @@ pub async fn list_donors(
         .run(move |conn| ledger::donors::list(conn, page, PAGE_SIZE + 1))
         .await?;
     let next_page = (donors.len() as i64 > PAGE_SIZE).then_some(page + 1);
-    let donors: Vec<DonorView> = donors.iter().take(PAGE_SIZE as usize).map(DonorView::from).collect();
+    let donors: Vec<DonorView> = donors
+        .iter()
+        .take(PAGE_SIZE as usize)
+        .map(DonorView::from)
+        .collect();
     Ok(HttpResponse::Ok().json(json!({ "donors": donors, "next_page": next_page })))
 }
 
@@ -358,7 +378,11 @@ pub async fn create_donor(
             .filter(|n| !n.is_empty()),
         email: optional_parsed("email", input.email, Email::parse)?,
         website: optional_parsed("website", input.website, WebUrl::parse)?,
-        fediverse_handle: optional_parsed("fediverse_handle", input.fediverse_handle, FediverseHandle::parse)?,
+        fediverse_handle: optional_parsed(
+            "fediverse_handle",
+            input.fediverse_handle,
+            FediverseHandle::parse,
+        )?,
         logo_path: None,
         anonymous: input.anonymous,
         consent: input.consent.into(),
@@ -372,7 +396,11 @@ pub async fn create_donor(
 }
 
 /// `GET /api/v1/admin/donors/{id}`: the donor with their pledges, entries and standing.
-pub async fn show_donor(state: State, _token: ApiToken, path: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn show_donor(
+    state: State,
+    _token: ApiToken,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let currency = state.settings.currency;
     let view = state
@@ -417,8 +445,14 @@ pub async fn update_donor(
                     .map(|n| n.filter(|n| !n.is_empty()))
             })
             .transpose()?,
-        email: patch.email.map(|v| optional_parsed("email", v, Email::parse)).transpose()?,
-        website: patch.website.map(|v| optional_parsed("website", v, WebUrl::parse)).transpose()?,
+        email: patch
+            .email
+            .map(|v| optional_parsed("email", v, Email::parse))
+            .transpose()?,
+        website: patch
+            .website
+            .map(|v| optional_parsed("website", v, WebUrl::parse))
+            .transpose()?,
         fediverse_handle: patch
             .fediverse_handle
             .map(|v| optional_parsed("fediverse_handle", v, FediverseHandle::parse))
@@ -518,7 +552,8 @@ pub async fn create_pledge(
         donor_id: input.donor_id,
         tier_id: input.tier_id,
         amount: positive_amount("amount", &input.amount, currency)?,
-        interval: Interval::parse(&input.interval).map_err(|e| AppError::invalid("interval", e.to_string()))?,
+        interval: Interval::parse(&input.interval)
+            .map_err(|e| AppError::invalid("interval", e.to_string()))?,
         source: source(input.source.as_deref())?,
         external_ref: external_ref(input.external_ref)?,
         started_at: occurred_at(input.started_at)?,
@@ -540,7 +575,8 @@ pub async fn change_pledge_status(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let input: StatusInput = parse_json(&body)?;
-    let status = PledgeStatus::parse(&input.status).map_err(|e| AppError::invalid("status", e.to_string()))?;
+    let status = PledgeStatus::parse(&input.status)
+        .map_err(|e| AppError::invalid("status", e.to_string()))?;
     let actor = token.actor();
     idempotent_write(&state, token, &req, &body, move |conn| {
         let pledge = ledger::pledges::change_status(conn, id, status, &actor)?;
@@ -643,7 +679,10 @@ pub async fn record_donation(
         external_ref: external_ref(input.external_ref)?,
         memo: clean_text("memo", &input.memo, 1000)?,
     };
-    write_entry(state, token, req, body, move |conn| ledger::entries::record_donation(conn, draft)).await
+    write_entry(state, token, req, body, move |conn| {
+        ledger::entries::record_donation(conn, draft)
+    })
+    .await
 }
 
 /// `POST /api/v1/admin/refunds`: the amount defaults to what remains of the donation.
@@ -655,7 +694,11 @@ pub async fn record_refund(
 ) -> AppResult<HttpResponse> {
     let input: RefundInput = parse_json(&body)?;
     let amount = input.amount;
-    let draft_source = input.source.as_deref().map(|s| source(Some(s))).transpose()?;
+    let draft_source = input
+        .source
+        .as_deref()
+        .map(|s| source(Some(s)))
+        .transpose()?;
     let draft = ledger::entries::RefundDraft {
         entry_id: input.entry_id,
         amount: None,
@@ -668,9 +711,17 @@ pub async fn record_refund(
         // The amount is parsed in the donation's own currency, known only once it is read.
         let mut draft = draft;
         if let Some(amount) = &amount {
-            let original = ledger::entries::find(conn, draft.entry_id)
-                .map_err(|_| AppError::invalid("entry_id", format!("there is no ledger entry {}", draft.entry_id)))?;
-            draft.amount = Some(positive_amount("amount", amount, original.amount.currency())?);
+            let original = ledger::entries::find(conn, draft.entry_id).map_err(|_| {
+                AppError::invalid(
+                    "entry_id",
+                    format!("there is no ledger entry {}", draft.entry_id),
+                )
+            })?;
+            draft.amount = Some(positive_amount(
+                "amount",
+                amount,
+                original.amount.currency(),
+            )?);
         }
         ledger::entries::record_refund(conn, draft)
     })
@@ -694,7 +745,10 @@ pub async fn record_expense(
         external_ref: external_ref(input.external_ref)?,
         memo: clean_text("memo", &input.memo, 1000)?,
     };
-    write_entry(state, token, req, body, move |conn| ledger::entries::record_expense(conn, draft)).await
+    write_entry(state, token, req, body, move |conn| {
+        ledger::entries::record_expense(conn, draft)
+    })
+    .await
 }
 
 /// `POST /api/v1/admin/corrections`: reverses a mistaken entry, in full or by a signed amount.
@@ -711,13 +765,21 @@ pub async fn record_correction(
     write_entry(state, token, req, body, move |conn| {
         let amount = match &amount {
             Some(amount) => {
-                let original = ledger::entries::find(conn, entry_id)
-                    .map_err(|_| AppError::invalid("entry_id", format!("there is no ledger entry {entry_id}")))?;
+                let original = ledger::entries::find(conn, entry_id).map_err(|_| {
+                    AppError::invalid("entry_id", format!("there is no ledger entry {entry_id}"))
+                })?;
                 Some(signed_amount("amount", amount, original.amount.currency())?)
             }
             None => None,
         };
-        ledger::entries::record_correction(conn, ledger::entries::CorrectionDraft { entry_id, amount, memo })
+        ledger::entries::record_correction(
+            conn,
+            ledger::entries::CorrectionDraft {
+                entry_id,
+                amount,
+                memo,
+            },
+        )
     })
     .await
 }

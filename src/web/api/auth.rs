@@ -55,7 +55,8 @@ impl FromRequest for ApiToken {
 
 /// Parses a JSON body into `T`, with serde's explanation as a 400 when it does not fit.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
-    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("invalid JSON body: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("invalid JSON body: {e}")))
 }
 
 /// Runs an admin write in one transaction, exactly once per `Idempotency-Key`.
@@ -106,7 +107,11 @@ where
                         },
                     )?;
                 }
-                Ok(Outcome { status, body, replayed: false })
+                Ok(Outcome {
+                    status,
+                    body,
+                    replayed: false,
+                })
             });
             match (result, &key) {
                 // Two requests with one key raced: the loser's work is rolled back; answer
@@ -125,9 +130,7 @@ where
     if outcome.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
     }
-    Ok(response
-        .content_type("application/json")
-        .body(outcome.body))
+    Ok(response.content_type("application/json").body(outcome.body))
 }
 
 struct Outcome {

@@ -19,7 +19,10 @@ pub async fn health(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 /// `GET /api/v1/sponsors`.
 pub async fn sponsors(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let wall = build_wall(&state).await?;
-    Ok(public_json(&SponsorsView::new(&wall, &state.settings.public_url)))
+    Ok(public_json(&SponsorsView::new(
+        &wall,
+        &state.settings.public_url,
+    )))
 }
 
 /// `GET /api/v1/tiers`.

@@ -1,0 +1,91 @@
+//! The `coffer` command line, run as a real process.
+
+use std::process::{Command, Output, Stdio};
+
+use crate::helpers::{Backend, TestDb};
+
+fn coffer(database_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coffer"))
+        .args(args)
+        .env("COFFER_DATABASE_URL", database_url)
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run coffer")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).trim().to_owned()
+}
+
+#[test]
+fn bad_arguments_exit_non_zero_with_one_readable_line() {
+    for args in [
+        &["frobnicate"][..],
+        &["demo", "--donors", "lots"],
+        &["token", "create"],
+        &["serve", "--nope"],
+    ] {
+        let output = coffer("sqlite:///nonexistent/never-created.sqlite3", args);
+        assert!(!output.status.success(), "{args:?}");
+        let err = stderr(&output);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("coffer: "), "{err}");
+    }
+    let bad_url = coffer("mysql://localhost/x", &["migrate"]);
+    assert!(!bad_url.status.success());
+    let err = stderr(&bad_url);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("COFFER_DATABASE_URL"), "{err}");
+}
+
+fn commands_work_on(backend: Backend) {
+    let Some((_db, url)) = TestDb::create(backend) else {
+        return;
+    };
+    let migrate = coffer(&url, &["migrate"]);
+    assert!(migrate.status.success(), "{}", stderr(&migrate));
+
+    let token = coffer(&url, &["token", "create", "bookkeeping"]);
+    assert!(token.status.success(), "{}", stderr(&token));
+    let printed = String::from_utf8(token.stdout).unwrap();
+    let printed = printed.trim();
+    assert!(
+        printed.starts_with("coffer_") && printed.len() > 60,
+        "{printed}"
+    );
+    // Only the hash is stored.
+    let settings = crate::helpers::test_settings(&url);
+    let pool = coffer::startup::prepare_database(&settings).unwrap();
+    let mut conn = pool.get().unwrap();
+    assert!(coffer::ledger::tokens::authenticate(&mut conn, printed).is_ok());
+    use diesel::prelude::*;
+    let stored: Vec<String> = coffer::db::schema::api_tokens::table
+        .select(coffer::db::schema::api_tokens::token_hash)
+        .load(&mut *conn)
+        .unwrap();
+    assert!(stored.iter().all(|h| h != printed && h.len() == 64));
+    drop(conn);
+    drop(pool);
+
+    let demo = coffer(&url, &["demo", "--donors", "12"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    assert!(String::from_utf8_lossy(&demo.stdout).contains("12 donors"));
+    let again = coffer(&url, &["demo"]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("empty database"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn migrate_token_and_demo_work_on_sqlite() {
+    commands_work_on(Backend::Sqlite);
+}
+
+#[test]
+fn migrate_token_and_demo_work_on_postgres() {
+    commands_work_on(Backend::Postgres);
+}
