@@ -280,9 +280,9 @@ fn seed(
     }
 
     let costs = [
-        ("hosting", 18_000, "Dedicated server"),
-        ("storage", 3500, "Object storage for media"),
-        ("email", 800, "Transactional email"),
+        ("hosting", 80_000, "Dedicated server and backups"),
+        ("storage", 15_000, "Object storage for media"),
+        ("email", 2000, "Transactional email"),
     ];
     for month in 0..12 {
         for (category, minor, memo) in costs {

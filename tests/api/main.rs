@@ -3,6 +3,7 @@
 mod helpers;
 
 mod admin_api;
+mod browser;
 mod cli;
 mod idempotency;
 mod ledger_rules;

@@ -53,3 +53,17 @@ backend_test!(
         assert_eq!(db::run_migrations(&mut conn).expect("migrate"), 0);
     }
 );
+
+backend_test!(foreign_keys_are_enforced, |app| async move {
+    let mut pooled = app.conn();
+    let conn: &mut DbConn = &mut pooled;
+    let orphan = diesel::sql_query(
+        "INSERT INTO pledges (donor_id, amount, currency, interval, status, source, started_at) \
+         VALUES (999, 500, 'EUR', 'month', 'active', 'manual', CURRENT_TIMESTAMP)",
+    )
+    .execute(conn);
+    assert!(
+        orphan.is_err(),
+        "a pledge for a donor that does not exist must be refused"
+    );
+});

@@ -1,0 +1,76 @@
+//! The sponsor wall in a real headless browser (Debian's chromium), under the page's own CSP.
+
+use std::process::Command;
+
+use crate::helpers::{spawn_app, Backend};
+
+fn chromium() -> Option<&'static str> {
+    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    if found.is_none() {
+        if std::env::var("COFFER_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("COFFER_REQUIRE_BROWSER=1 but chromium is not installed");
+        }
+        eprintln!("\n!!! SKIPPED browser test: chromium is not installed (apt-get install chromium). !!!\n");
+    }
+    found
+}
+
+#[actix_web::test]
+async fn the_demo_wall_renders_in_a_browser_without_csp_violations() {
+    let Some(chromium) = chromium() else { return };
+    let app = spawn_app(Backend::Sqlite).await.expect("app");
+    {
+        let mut conn = app.conn();
+        coffer::db::write_transaction(&mut conn, |conn| {
+            coffer::demo::seed_if_empty(conn, coffer::domain::Currency::EUR, 40, coffer::db::now())
+        })
+        .expect("demo data");
+    }
+    let profile = tempfile::tempdir().expect("profile dir");
+    let url = app.url("/");
+    let output = actix_web::rt::task::spawn_blocking(move || {
+        Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--enable-logging=stderr",
+                "--v=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("--dump-dom")
+            .arg(url)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run chromium");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !log.contains("Content Security Policy"),
+        "the page breaks its own CSP:\n{log}"
+    );
+    let html = scraper::Html::parse_document(&dom);
+    let sponsors = html
+        .select(&scraper::Selector::parse(".sponsor").unwrap())
+        .count();
+    assert!(
+        sponsors >= 15,
+        "the browser shows {sponsors} sponsors:\n{dom}"
+    );
+    assert!(dom.contains("Sponsorship does not buy influence"));
+    assert!(dom.contains("<progress"));
+}
