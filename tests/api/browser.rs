@@ -21,13 +21,7 @@ fn chromium() -> Option<&'static str> {
 async fn the_demo_wall_renders_in_a_browser_without_csp_violations() {
     let Some(chromium) = chromium() else { return };
     let app = spawn_app(Backend::Sqlite).await.expect("app");
-    {
-        let mut conn = app.conn();
-        coffer::db::write_transaction(&mut conn, |conn| {
-            coffer::demo::seed_if_empty(conn, coffer::domain::Currency::EUR, 40, coffer::db::now())
-        })
-        .expect("demo data");
-    }
+    app.seed_demo();
     let profile = tempfile::tempdir().expect("profile dir");
     let url = app.url("/");
     let output = actix_web::rt::task::spawn_blocking(move || {

@@ -278,6 +278,16 @@ impl TestApp {
         self.pool.get().expect("connection")
     }
 
+    /// Seeds the 40-donor demo data set; panics if the database was not empty.
+    pub fn seed_demo(&self) -> coffer::demo::DemoSummary {
+        let mut conn = self.conn();
+        db::write_transaction(&mut conn, |conn| {
+            coffer::demo::seed_if_empty(conn, coffer::domain::Currency::EUR, 40, db::now())
+        })
+        .expect("demo data")
+        .expect("an empty database is seeded")
+    }
+
     /// Creates the three standard tiers and returns their ids (platinum, gold, rosegold).
     pub async fn standard_tiers(&self) -> (i64, i64, i64) {
         let platinum = self

@@ -231,16 +231,9 @@ backend_test!(
 );
 
 backend_test!(the_demo_wall_is_populated, |app| async move {
-    {
-        let mut conn = app.conn();
-        let summary = coffer::db::write_transaction(&mut conn, |conn| {
-            coffer::demo::seed_if_empty(conn, coffer::domain::Currency::EUR, 40, coffer::db::now())
-        })
-        .unwrap()
-        .expect("an empty database is seeded");
-        assert_eq!(summary.tiers, 3);
-        assert_eq!(summary.donors, 40);
-    }
+    let summary = app.seed_demo();
+    assert_eq!(summary.tiers, 3);
+    assert_eq!(summary.donors, 40);
     let wall = app.get_json("/api/v1/sponsors").await;
     let named: usize = wall["tiers"]
         .as_array()
