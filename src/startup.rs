@@ -10,11 +10,16 @@ use actix_web::{error::InternalError, web, App, HttpResponse, HttpServer};
 use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::error::AppError;
+use crate::ledger::wall::WallCache;
 use crate::web::AppState;
 
 /// Content Security Policy: no scripts at all, styles and images from this origin only.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// How long a wall may be served without being rebuilt, when this process wrote nothing: it
+/// bounds staleness after writes through other processes and as gifts age out of the window.
+const WALL_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A built server, bound and ready to run.
 pub struct Application {
@@ -57,6 +62,7 @@ impl Application {
         let state = AppState {
             pool,
             settings: Arc::new(settings),
+            wall_cache: Arc::new(WallCache::new(WALL_MAX_AGE)),
         };
         let server = run(listener, state).map_err(|source| StartupError::Bind {
             address: "listener".to_owned(),

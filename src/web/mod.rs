@@ -15,12 +15,14 @@ use actix_web::{web, FromRequest, Handler, Responder, Route};
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
 use crate::error::{AppError, AppResult};
+use crate::ledger::wall::{Wall, WallCache};
 
-/// What every handler shares: the pool and the settings.
+/// What every handler shares: the pool, the settings and the cached wall.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub settings: Arc<Settings>,
+    pub wall_cache: Arc<WallCache>,
 }
 
 impl AppState {
@@ -37,6 +39,23 @@ impl AppState {
         })
         .await
         .map_err(AppError::from)?
+    }
+}
+
+impl AppState {
+    /// The public wall, from the cache when nothing was written since it was built.
+    pub async fn wall(&self) -> AppResult<Arc<Wall>> {
+        if let Some(wall) = self.wall_cache.get() {
+            return Ok(wall);
+        }
+        let generation = self.wall_cache.generation();
+        let currency = self.settings.currency;
+        let wall = self
+            .run(move |conn| crate::ledger::wall::build(conn, currency, crate::db::now()))
+            .await?;
+        let wall = Arc::new(wall);
+        self.wall_cache.store(generation, wall.clone());
+        Ok(wall)
     }
 }
 

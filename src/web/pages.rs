@@ -44,7 +44,7 @@ pub struct ErrorPage {
 
 /// `GET /`.
 pub async fn wall(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let wall = crate::web::api::public::build_wall(&state).await?;
+    let wall = state.wall().await?;
     let page = WallPage {
         instance_name: &state.settings.instance_name,
         wall: &wall,

@@ -126,6 +126,9 @@ where
             }
         })
         .await?;
+    if !outcome.replayed {
+        state.wall_cache.invalidate();
+    }
     let mut response = HttpResponse::build(outcome.status);
     if outcome.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));

@@ -18,7 +18,7 @@ pub async fn health(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 
 /// `GET /api/v1/sponsors`.
 pub async fn sponsors(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let wall = build_wall(&state).await?;
+    let wall = state.wall().await?;
     Ok(public_json(&SponsorsView::new(
         &wall,
         &state.settings.public_url,
@@ -34,13 +34,6 @@ pub async fn tiers(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 
 /// `GET /api/v1/summary`.
 pub async fn summary(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let wall = build_wall(&state).await?;
-    Ok(public_json(&SummaryView::from(&wall)))
-}
-
-pub(crate) async fn build_wall(state: &AppState) -> AppResult<ledger::wall::Wall> {
-    let currency = state.settings.currency;
-    state
-        .run(move |conn| ledger::wall::build(conn, currency, db::now()))
-        .await
+    let wall = state.wall().await?;
+    Ok(public_json(&SummaryView::from(&*wall)))
 }
