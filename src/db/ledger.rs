@@ -113,14 +113,23 @@ pub fn reversed_total(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
 
 /// One-time gifts (donations outside any pledge) made after `since`, each with the sum of what
 /// reverses it (refunds and corrections).
-pub fn one_time_gifts_since(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<GiftRow>> {
+pub fn one_time_gifts_since(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+    donor_id: Option<i64>,
+) -> QueryResult<Vec<GiftRow>> {
     use ledger_entries::dsl as e;
-    let gifts: Vec<(i64, Option<i64>, NaiveDateTime, i64, String)> = e::ledger_entries
+    let mut query = e::ledger_entries
+        .select((e::id, e::donor_id, e::occurred_at, e::amount, e::currency))
+        .into_boxed();
+    if let Some(donor_id) = donor_id {
+        query = query.filter(e::donor_id.eq(donor_id));
+    }
+    let gifts: Vec<(i64, Option<i64>, NaiveDateTime, i64, String)> = query
         .filter(e::kind.eq("donation"))
         .filter(e::pledge_id.is_null())
         .filter(e::donor_id.is_not_null())
         .filter(e::occurred_at.gt(since))
-        .select((e::id, e::donor_id, e::occurred_at, e::amount, e::currency))
         .load(conn)?;
     let Some(first_id) = gifts.iter().map(|g| g.0).min() else {
         return Ok(Vec::new());

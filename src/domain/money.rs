@@ -235,6 +235,14 @@ impl Money {
         }
     }
 
+    /// Like [`Money::parse_positive`], but zero is allowed (a tier open to every supporter).
+    pub fn parse_non_negative(input: &str, currency: Currency) -> Result<Money, MoneyError> {
+        match Self::parse_positive(input, currency) {
+            Err(MoneyError::NotPositive) => Ok(Money::zero(currency)),
+            other => other,
+        }
+    }
+
     /// Parses an amount as people type it: "12.50", "12,50", "1 000", "1.000,50", "1'000".
     ///
     /// With both '.' and ',' the last one is the decimal separator; a lone one is decimal;
@@ -389,6 +397,14 @@ mod tests {
         assert_eq!(parse("-5", "EUR"), Err(MoneyError::Negative));
         assert_eq!(parse("0", "EUR"), Err(MoneyError::NotPositive));
         assert_eq!(parse("0,00", "EUR"), Err(MoneyError::NotPositive));
+        assert_eq!(
+            Money::parse_non_negative("0,00", Currency::EUR),
+            Ok(Money::zero(Currency::EUR))
+        );
+        assert_eq!(
+            Money::parse_non_negative("-1", Currency::EUR),
+            Err(MoneyError::Negative)
+        );
         assert!(matches!(
             parse("12.345", "EUR"),
             Err(MoneyError::TooPrecise { .. })

@@ -11,8 +11,8 @@ use super::pledges::Pledge;
 use super::tiers::Tier;
 use crate::db::{self, DbConn};
 use crate::domain::{
-    monthly_support, resolve_tier, shown_fields, Currency, FediverseHandle, Interval, Money,
-    OneTimeGift, Perk, PledgeFacts, PledgeStatus, TierThreshold,
+    monthly_support, resolve_tier, shown_fields, Currency, FediverseHandle, Money, OneTimeGift,
+    Perk, PledgeFacts, PledgeStatus, TierThreshold,
 };
 use crate::error::AppResult;
 
@@ -84,42 +84,18 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
         .map(Donor::from)
         .collect();
     let pledges = super::pledges::list(conn, None, Some(PledgeStatus::Active))?;
-    let gifts = db::ledger::one_time_gifts_since(conn, now - Duration::days(GIFT_WINDOW_DAYS))?;
-
+    let gifts_by_donor = recent_gifts(conn, None, now)?;
     let mut pledges_by_donor: HashMap<i64, Vec<PledgeFacts>> = HashMap::new();
-    let mut recurring = Decimal::ZERO;
     for pledge in &pledges {
-        if pledge.amount.currency() == currency {
-            recurring += monthly_equivalent(pledge);
-        }
         pledges_by_donor
             .entry(pledge.donor_id)
             .or_default()
             .push(pledge_facts(pledge));
     }
-    let mut gifts_by_donor: HashMap<i64, Vec<OneTimeGift>> = HashMap::new();
-    for gift in gifts {
-        let Ok(net) =
-            super::stored_money(gift.amount.saturating_add(gift.reversed), &gift.currency)
-        else {
-            continue;
-        };
-        gifts_by_donor
-            .entry(gift.donor_id)
-            .or_default()
-            .push(OneTimeGift {
-                given_at: gift.occurred_at,
-                net,
-            });
-    }
-
-    let thresholds: Vec<TierThreshold<i64>> = tiers
-        .iter()
-        .map(|t| TierThreshold {
-            id: t.id,
-            monthly_minimum: t.monthly_minimum,
-        })
-        .collect();
+    // Recurring support is everyone's pledges with no gifts: the same rule as a donor's own.
+    let all_pledges: Vec<PledgeFacts> = pledges.iter().map(pledge_facts).collect();
+    let recurring = monthly_support(currency, &all_pledges, &[], now);
+    let thresholds = thresholds(&tiers);
     let mut by_tier: HashMap<i64, Vec<(Decimal, Sponsor)>> = HashMap::new();
     let mut anonymous_supporters = 0;
     for donor in &donors {
@@ -194,28 +170,15 @@ pub fn standing(
     now: NaiveDateTime,
 ) -> AppResult<Standing> {
     let facts: Vec<PledgeFacts> = pledges.iter().map(pledge_facts).collect();
-    let gifts: Vec<OneTimeGift> =
-        db::ledger::one_time_gifts_since(conn, now - Duration::days(GIFT_WINDOW_DAYS))?
-            .into_iter()
-            .filter(|g| g.donor_id == donor.id)
-            .filter_map(|g| {
-                let net =
-                    super::stored_money(g.amount.saturating_add(g.reversed), &g.currency).ok()?;
-                Some(OneTimeGift {
-                    given_at: g.occurred_at,
-                    net,
-                })
-            })
-            .collect();
+    let gifts = recent_gifts(conn, Some(donor.id), now)?
+        .remove(&donor.id)
+        .unwrap_or_default();
     let support = monthly_support(currency, &facts, &gifts, now);
-    let thresholds: Vec<TierThreshold<i64>> = super::tiers::list(conn, false)?
+    let tiers: Vec<Tier> = super::tiers::list(conn, false)?
         .into_iter()
         .filter(|t| t.monthly_minimum.currency() == currency)
-        .map(|t| TierThreshold {
-            id: t.id,
-            monthly_minimum: t.monthly_minimum,
-        })
         .collect();
+    let thresholds = thresholds(&tiers);
     Ok(Standing {
         monthly_support: round_to_money(support, currency)?,
         tier_id: resolve_tier(support, &thresholds, donor.pinned_tier_id),
@@ -230,14 +193,35 @@ fn pledge_facts(pledge: &Pledge) -> PledgeFacts {
     }
 }
 
-fn monthly_equivalent(pledge: &Pledge) -> Decimal {
-    if pledge.status != PledgeStatus::Active {
-        return Decimal::ZERO;
+fn thresholds(tiers: &[Tier]) -> Vec<TierThreshold<i64>> {
+    tiers
+        .iter()
+        .map(|t| TierThreshold {
+            id: t.id,
+            monthly_minimum: t.monthly_minimum,
+        })
+        .collect()
+}
+
+/// One-time gifts still inside the window, net of refunds, by donor.
+fn recent_gifts(
+    conn: &mut DbConn,
+    donor_id: Option<i64>,
+    now: NaiveDateTime,
+) -> AppResult<HashMap<i64, Vec<OneTimeGift>>> {
+    let since = now - Duration::days(GIFT_WINDOW_DAYS);
+    let mut by_donor: HashMap<i64, Vec<OneTimeGift>> = HashMap::new();
+    for gift in db::ledger::one_time_gifts_since(conn, since, donor_id)? {
+        let net = super::stored_money(gift.amount.saturating_add(gift.reversed), &gift.currency)?;
+        by_donor
+            .entry(gift.donor_id)
+            .or_default()
+            .push(OneTimeGift {
+                given_at: gift.occurred_at,
+                net,
+            });
     }
-    match pledge.interval {
-        Interval::Month => pledge.amount.to_decimal(),
-        Interval::Year => pledge.amount.to_decimal() / Decimal::from(12),
-    }
+    Ok(by_donor)
 }
 
 fn round_to_money(amount: Decimal, currency: Currency) -> AppResult<Money> {

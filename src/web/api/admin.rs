@@ -50,6 +50,12 @@ fn positive_amount(field: &str, input: &str, currency: Currency) -> AppResult<Mo
     Money::parse_positive(input, currency).map_err(|e| AppError::invalid(field, e.to_string()))
 }
 
+/// A tier's monthly minimum; zero makes a tier for every supporter.
+fn minimum_amount(input: &str, currency: Currency) -> AppResult<Money> {
+    Money::parse_non_negative(input, currency)
+        .map_err(|e| AppError::invalid("monthly_minimum", e.to_string()))
+}
+
 /// A signed amount, as corrections take: "-5.00" lowers an entry, "5.00" raises it.
 fn signed_amount(field: &str, input: &str, currency: Currency) -> AppResult<Money> {
     let trimmed = input.trim();
@@ -176,13 +182,7 @@ pub async fn create_tier(
         slug: ledger::tiers::parse_slug(&input.slug)?,
         name: required_text("name", &input.name, 60)?,
         description: clean_text("description", &input.description, 1000)?,
-        monthly_minimum: Money::parse_positive(&input.monthly_minimum, currency).or_else(|e| {
-            match input.monthly_minimum.trim() {
-                // A free "supporters" tier with no minimum is allowed.
-                "0" | "0.00" | "0,00" => Ok(Money::zero(currency)),
-                _ => Err(AppError::invalid("monthly_minimum", e.to_string())),
-            }
-        })?,
+        monthly_minimum: minimum_amount(&input.monthly_minimum, currency)?,
         perks: perks(&input.perks)?,
         link_rel: ledger::tiers::parse_link_rel(
             input.link_rel.as_deref().unwrap_or("sponsored noopener"),
@@ -209,7 +209,7 @@ pub async fn update_tier(
     let minimum = match (&patch.monthly_minimum, &patch.currency) {
         (Some(amount), currency) => {
             let currency = currency_or_default(&state, currency.as_deref())?;
-            Some(positive_amount("monthly_minimum", amount, currency)?)
+            Some(minimum_amount(amount, currency)?)
         }
         (None, Some(_)) => {
             return Err(AppError::invalid(
