@@ -243,11 +243,25 @@ impl Money {
         }
     }
 
-    /// Parses an amount as people type it: "12.50", "12,50", "1 000", "1.000,50", "1'000".
+    /// Parses a positive amount as people type it; see [`TypedAmount::parse`].
+    pub fn parse_positive(input: &str, currency: Currency) -> Result<Money, MoneyError> {
+        TypedAmount::parse(input)?.in_currency(currency)
+    }
+}
+
+/// A non-zero amount as a person typed it, before its currency is known (a refund is in the
+/// donation's currency, which only the ledger knows).
+///
+/// It keeps the decimal places as typed: "1.000" is refused in euros rather than read as 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypedAmount(Decimal);
+
+impl TypedAmount {
+    /// A positive amount: "12.50", "12,50", "1 000", "1.000,50", "1'000".
     ///
     /// With both '.' and ',' the last one is the decimal separator; a lone one is decimal;
     /// repeated ones, spaces and apostrophes group thousands.
-    pub fn parse_positive(input: &str, currency: Currency) -> Result<Money, MoneyError> {
+    pub fn parse(input: &str) -> Result<Self, MoneyError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(MoneyError::Empty);
@@ -290,35 +304,45 @@ impl Money {
         };
         if !fraction.chars().all(|c| c.is_ascii_digit())
             || (decimal_at.is_some() && fraction.is_empty())
+            || fraction.len() > 12
         {
             return Err(malformed());
         }
         let whole_digits = ungroup(whole).ok_or_else(malformed)?;
-        if fraction.len() > currency.exponent as usize {
+        if whole_digits.len() > 12 {
+            return Err(MoneyError::TooLarge);
+        }
+        let text = if fraction.is_empty() {
+            whole_digits
+        } else {
+            format!("{whole_digits}.{fraction}")
+        };
+        let value: Decimal = text.parse().map_err(|_| malformed())?;
+        if value.is_zero() {
+            return Err(MoneyError::NotPositive);
+        }
+        Ok(Self(value))
+    }
+
+    /// A signed amount: "-5.00" lowers, "5.00" or "+5.00" raises.
+    pub fn parse_signed(input: &str) -> Result<Self, MoneyError> {
+        let trimmed = input.trim();
+        match trimmed.strip_prefix('-') {
+            Some(rest) => Ok(Self(-Self::parse(rest)?.0)),
+            None => Self::parse(trimmed.strip_prefix('+').unwrap_or(trimmed)),
+        }
+    }
+
+    /// The amount in a currency; more decimal places than it has are refused.
+    pub fn in_currency(self, currency: Currency) -> Result<Money, MoneyError> {
+        if self.0.scale() > currency.exponent {
             return Err(MoneyError::TooPrecise {
-                input: trimmed.to_owned(),
+                input: self.0.abs().to_string(),
                 currency,
                 exponent: currency.exponent,
             });
         }
-        let whole_value: i64 = if whole_digits.len() > 12 {
-            return Err(MoneyError::TooLarge);
-        } else {
-            whole_digits.parse().map_err(|_| malformed())?
-        };
-        let mut fraction_minor: i64 = 0;
-        for (i, c) in fraction.chars().enumerate() {
-            let digit = i64::from(c.to_digit(10).ok_or_else(malformed)?);
-            fraction_minor += digit * 10_i64.pow(currency.exponent - 1 - i as u32);
-        }
-        let minor = whole_value
-            .checked_mul(currency.minor_per_major())
-            .and_then(|m| m.checked_add(fraction_minor))
-            .ok_or(MoneyError::TooLarge)?;
-        if minor == 0 {
-            return Err(MoneyError::NotPositive);
-        }
-        Money::from_minor(minor, currency)
+        Money::from_decimal(self.0, currency)
     }
 }
 
@@ -427,6 +451,31 @@ mod tests {
         assert_eq!(
             parse("99999999999999999999", "EUR"),
             Err(MoneyError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn a_typed_amount_takes_its_currency_later_and_keeps_its_sign() {
+        let refund = TypedAmount::parse("12,50").unwrap();
+        assert_eq!(refund.in_currency(Currency::EUR).unwrap().minor(), 1250);
+        assert!(matches!(
+            refund.in_currency(cur("JPY")),
+            Err(MoneyError::TooPrecise { .. })
+        ));
+        let lower = TypedAmount::parse_signed("-5.00").unwrap();
+        assert_eq!(lower.in_currency(Currency::EUR).unwrap().minor(), -500);
+        assert_eq!(
+            TypedAmount::parse_signed("+5")
+                .unwrap()
+                .in_currency(Currency::EUR)
+                .unwrap()
+                .minor(),
+            500
+        );
+        assert_eq!(TypedAmount::parse("-5"), Err(MoneyError::Negative));
+        assert_eq!(
+            TypedAmount::parse_signed("-0"),
+            Err(MoneyError::NotPositive)
         );
     }
 

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 
 use crate::db::{self, ledger::EntryRow, DbConn};
-use crate::domain::{EntryKind, Money, Source};
+use crate::domain::{EntryKind, Money, Source, TypedAmount};
 use crate::error::{AppError, AppResult};
 
 /// A ledger entry as the rest of the app sees it; `amount` is signed (+ in, − out).
@@ -62,8 +62,8 @@ pub struct DonationDraft {
 #[derive(Debug, Clone)]
 pub struct RefundDraft {
     pub entry_id: i64,
-    /// What to give back; `None` refunds everything that remains.
-    pub amount: Option<Money>,
+    /// What to give back, in the donation's currency; `None` refunds everything that remains.
+    pub amount: Option<TypedAmount>,
     pub occurred_at: Option<NaiveDateTime>,
     pub source: Option<Source>,
     pub external_ref: Option<String>,
@@ -85,8 +85,8 @@ pub struct ExpenseDraft {
 #[derive(Debug, Clone)]
 pub struct CorrectionDraft {
     pub entry_id: i64,
-    /// The signed change to the entry; `None` reverses all that remains of it.
-    pub amount: Option<Money>,
+    /// The signed change to the entry, in its currency; `None` reverses all that remains.
+    pub amount: Option<TypedAmount>,
     pub memo: String,
 }
 
@@ -188,13 +188,10 @@ pub fn record_refund(conn: &mut DbConn, draft: RefundDraft) -> AppResult<Entry> 
             original.id
         )));
     }
-    let amount = draft.amount.unwrap_or(remaining);
-    if amount.currency() != remaining.currency() {
-        return Err(AppError::invalid(
-            "amount",
-            format!("the donation is in {}", remaining.currency()),
-        ));
-    }
+    let amount = match draft.amount {
+        Some(typed) => in_currency_of(typed, &original)?,
+        None => remaining,
+    };
     if !amount.is_positive() {
         return Err(AppError::invalid(
             "amount",
@@ -268,13 +265,10 @@ pub fn record_correction(conn: &mut DbConn, draft: CorrectionDraft) -> AppResult
         ));
     }
     let remaining = remaining(conn, &original)?;
-    let change = draft.amount.unwrap_or_else(|| remaining.negated());
-    if change.currency() != original.amount.currency() {
-        return Err(AppError::invalid(
-            "amount",
-            format!("the entry is in {}", original.amount.currency()),
-        ));
-    }
+    let change = match draft.amount {
+        Some(typed) => in_currency_of(typed, &original)?,
+        None => remaining.negated(),
+    };
     if change.minor() == 0 {
         return Err(AppError::invalid(
             "amount",
@@ -338,6 +332,13 @@ pub fn list(
             .collect::<AppResult<_>>()?,
         next_page,
     })
+}
+
+/// A typed amount read in the currency of the entry it refunds or corrects.
+fn in_currency_of(typed: TypedAmount, entry: &Entry) -> AppResult<Money> {
+    typed
+        .in_currency(entry.amount.currency())
+        .map_err(|e| AppError::invalid("amount", e.to_string()))
 }
 
 /// Inserts an entry; a repeated (source, external_ref) is a conflict, not a second payment.

@@ -11,7 +11,7 @@ use super::auth::{idempotent_write, parse_json, ApiToken};
 use crate::db;
 use crate::domain::{
     Consent, Currency, Email, EntryKind, FediverseHandle, Interval, Money, Perk, PerkSet,
-    PledgeStatus, Source, WebUrl,
+    PledgeStatus, Source, TypedAmount, WebUrl,
 };
 use crate::error::{AppError, AppResult};
 use crate::ledger::{self, clean_text, required_text};
@@ -56,13 +56,12 @@ fn minimum_amount(input: &str, currency: Currency) -> AppResult<Money> {
         .map_err(|e| AppError::invalid("monthly_minimum", e.to_string()))
 }
 
-/// A signed amount, as corrections take: "-5.00" lowers an entry, "5.00" raises it.
-fn signed_amount(field: &str, input: &str, currency: Currency) -> AppResult<Money> {
-    let trimmed = input.trim();
-    match trimmed.strip_prefix('-') {
-        Some(rest) => Ok(positive_amount(field, rest, currency)?.negated()),
-        None => positive_amount(field, trimmed.trim_start_matches('+'), currency),
-    }
+/// An amount whose currency the ledger decides (a refund's is its donation's).
+fn typed_amount(
+    input: &str,
+    parse: fn(&str) -> Result<TypedAmount, crate::domain::MoneyError>,
+) -> AppResult<TypedAmount> {
+    parse(input).map_err(|e| AppError::invalid("amount", e.to_string()))
 }
 
 fn occurred_at(value: Option<DateTime<Utc>>) -> AppResult<Option<NaiveDateTime>> {
@@ -693,36 +692,23 @@ pub async fn record_refund(
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let input: RefundInput = parse_json(&body)?;
-    let amount = input.amount;
-    let draft_source = input
-        .source
-        .as_deref()
-        .map(|s| source(Some(s)))
-        .transpose()?;
     let draft = ledger::entries::RefundDraft {
         entry_id: input.entry_id,
-        amount: None,
+        amount: input
+            .amount
+            .as_deref()
+            .map(|a| typed_amount(a, TypedAmount::parse))
+            .transpose()?,
         occurred_at: occurred_at(input.occurred_at)?,
-        source: draft_source,
+        source: input
+            .source
+            .as_deref()
+            .map(|s| source(Some(s)))
+            .transpose()?,
         external_ref: external_ref(input.external_ref)?,
         memo: clean_text("memo", &input.memo, 1000)?,
     };
     write_entry(state, token, req, body, move |conn| {
-        // The amount is parsed in the donation's own currency, known only once it is read.
-        let mut draft = draft;
-        if let Some(amount) = &amount {
-            let original = ledger::entries::find(conn, draft.entry_id).map_err(|_| {
-                AppError::invalid(
-                    "entry_id",
-                    format!("there is no ledger entry {}", draft.entry_id),
-                )
-            })?;
-            draft.amount = Some(positive_amount(
-                "amount",
-                amount,
-                original.amount.currency(),
-            )?);
-        }
         ledger::entries::record_refund(conn, draft)
     })
     .await
@@ -759,27 +745,17 @@ pub async fn record_correction(
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let input: CorrectionInput = parse_json(&body)?;
-    let memo = required_text("memo", &input.memo, 1000)?;
-    let entry_id = input.entry_id;
-    let amount = input.amount;
+    let draft = ledger::entries::CorrectionDraft {
+        entry_id: input.entry_id,
+        amount: input
+            .amount
+            .as_deref()
+            .map(|a| typed_amount(a, TypedAmount::parse_signed))
+            .transpose()?,
+        memo: required_text("memo", &input.memo, 1000)?,
+    };
     write_entry(state, token, req, body, move |conn| {
-        let amount = match &amount {
-            Some(amount) => {
-                let original = ledger::entries::find(conn, entry_id).map_err(|_| {
-                    AppError::invalid("entry_id", format!("there is no ledger entry {entry_id}"))
-                })?;
-                Some(signed_amount("amount", amount, original.amount.currency())?)
-            }
-            None => None,
-        };
-        ledger::entries::record_correction(
-            conn,
-            ledger::entries::CorrectionDraft {
-                entry_id,
-                amount,
-                memo,
-            },
-        )
+        ledger::entries::record_correction(conn, draft)
     })
     .await
 }
