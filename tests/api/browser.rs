@@ -68,3 +68,57 @@ async fn the_demo_wall_renders_in_a_browser_without_csp_violations() {
     assert!(dom.contains("Sponsorship does not buy influence"));
     assert!(dom.contains("<progress"));
 }
+
+/// The Nu HTML Checker (the W3C validator), from `COFFER_VNU_JAR`.
+fn validator() -> Option<String> {
+    let jar = std::env::var("COFFER_VNU_JAR")
+        .ok()
+        .filter(|p| std::path::Path::new(p).exists());
+    if jar.is_none() {
+        if std::env::var("COFFER_REQUIRE_VALIDATOR").is_ok_and(|v| v == "1") {
+            panic!("COFFER_REQUIRE_VALIDATOR=1 but COFFER_VNU_JAR does not name vnu.jar");
+        }
+        eprintln!("\n!!! SKIPPED HTML validation: set COFFER_VNU_JAR to vnu.jar (npm install vnu-jar). !!!\n");
+    }
+    jar
+}
+
+#[actix_web::test]
+async fn the_pages_are_valid_html() {
+    let Some(jar) = validator() else { return };
+    let app = spawn_app(Backend::Sqlite).await.expect("app");
+    let pages = tempfile::tempdir().expect("dir");
+    let mut files = Vec::new();
+    let mut save = |name: &str, html: String| {
+        let path = pages.path().join(name);
+        std::fs::write(&path, html).expect("write page");
+        files.push(path);
+    };
+    save("empty-wall.html", app.get("/").await.text().await.unwrap());
+    save(
+        "not-found.html",
+        app.get("/no-such-page").await.text().await.unwrap(),
+    );
+    app.seed_demo();
+    app.create(
+        "/api/v1/admin/donors",
+        serde_json::json!({"public_name": "<b>\"Quotes\" & co</b>", "consent": {"name": true}}),
+    )
+    .await;
+    save("demo-wall.html", app.get("/").await.text().await.unwrap());
+    let output = actix_web::rt::task::spawn_blocking(move || {
+        Command::new("java")
+            .args(["-jar", &jar, "--errors-only", "--format", "text"])
+            .args(&files)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run java");
+    assert!(
+        output.status.success(),
+        "the validator found errors:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -256,14 +256,24 @@ backend_test!(the_demo_wall_is_populated, |app| async move {
     let logos = select(&html, "img.sponsor-logo");
     assert!(!logos.is_empty(), "demo companies show their logos");
     for logo in &logos {
-        assert!(logo.value().attr("alt").is_some_and(|a| a.starts_with("Logo of ")));
+        assert!(logo
+            .value()
+            .attr("alt")
+            .is_some_and(|a| a.starts_with("Logo of ")));
         let src = logo.value().attr("src").expect("src");
         let image = app.get(src).await;
         assert_eq!(image.status(), 200, "{src}");
         assert_eq!(image.headers()["content-type"], "image/svg+xml");
     }
-    let logo_urls = wall.to_string().matches("\"logo_url\":\"https://coffer.test/static/demo/").count();
-    assert_eq!(logo_urls, logos.len(), "the JSON gives the same logos, as absolute URLs");
+    let logo_urls = wall
+        .to_string()
+        .matches("\"logo_url\":\"https://coffer.test/static/demo/")
+        .count();
+    assert_eq!(
+        logo_urls,
+        logos.len(),
+        "the JSON gives the same logos, as absolute URLs"
+    );
     let mut conn = app.conn();
     let again = coffer::db::write_transaction(&mut conn, |conn| {
         coffer::demo::seed_if_empty(conn, coffer::domain::Currency::EUR, 40, coffer::db::now())
