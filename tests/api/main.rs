@@ -6,6 +6,7 @@ mod admin_api;
 mod browser;
 mod cli;
 mod idempotency;
+mod ledger_properties;
 mod ledger_rules;
 mod openapi;
 mod public_wall;
