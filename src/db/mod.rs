@@ -225,6 +225,11 @@ where
     }
 }
 
+/// A cheap round trip, for health checks.
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    conn.batch_execute("SELECT 1")
+}
+
 /// True when the error is a unique-constraint violation (a replayed external reference).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(
