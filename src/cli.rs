@@ -143,14 +143,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
 
 fn migrated_connection(settings: &Settings) -> Result<DbConn, CliError> {
     let mut conn = db::connect(&settings.database_url)?;
-    let applied = db::run_migrations(&mut conn)?;
-    if applied > 0 {
-        tracing::info!(
-            applied,
-            backend = settings.database_url.backend_name(),
-            "applied migrations"
-        );
-    }
+    startup::migrate(&mut conn, settings)?;
     Ok(conn)
 }
 

@@ -85,8 +85,13 @@ impl Application {
 /// Opens the pool and applies pending migrations.
 pub fn prepare_database(settings: &Settings) -> Result<Pool, db::DbSetupError> {
     let pool = db::build_pool(&settings.database_url)?;
-    let mut conn = pool.get()?;
-    let applied = db::run_migrations(&mut conn)?;
+    migrate(&mut *pool.get()?, settings)?;
+    Ok(pool)
+}
+
+/// Applies pending migrations on one connection and logs what was applied.
+pub fn migrate(conn: &mut db::DbConn, settings: &Settings) -> Result<(), db::DbSetupError> {
+    let applied = db::run_migrations(conn)?;
     if applied > 0 {
         tracing::info!(
             applied,
@@ -94,7 +99,7 @@ pub fn prepare_database(settings: &Settings) -> Result<Pool, db::DbSetupError> {
             "applied migrations"
         );
     }
-    Ok(pool)
+    Ok(())
 }
 
 fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
