@@ -1,4 +1,4 @@
-//! The command line: `coffer serve [--demo]`, `migrate`, `demo`, `token create`.
+//! The command line: `coffer serve [--demo]`, `migrate`, `demo`, `token create|list|revoke`.
 //! Every failure ends with one readable line on stderr and a non-zero exit.
 
 use std::process::ExitCode;
@@ -48,6 +48,13 @@ enum TokenCommand {
         /// A name to recognise the token by, e.g. "bookkeeping script".
         name: String,
     },
+    /// List API tokens: id, name, created, revoked.
+    List,
+    /// Revoke the live tokens with this name, at once; audited.
+    Revoke {
+        /// The name given at creation.
+        name: String,
+    },
 }
 
 /// Why a command failed; printed as one line.
@@ -59,7 +66,7 @@ enum CliError {
     Startup(#[from] startup::StartupError),
     #[error(transparent)]
     Database(#[from] db::DbSetupError),
-    #[error("{}", .0.public_message())]
+    #[error(transparent)]
     App(#[from] AppError),
     #[error("{0}")]
     Refused(String),
@@ -136,6 +143,35 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 name.trim()
             );
             println!("{token}");
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::List,
+        } => {
+            let mut conn = migrated_connection(&settings)?;
+            let tokens = crate::ledger::tokens::list(&mut conn)?;
+            println!("id\tname\tcreated\trevoked");
+            for token in tokens {
+                let revoked = token
+                    .revoked_at
+                    .map_or_else(|| "-".to_owned(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+                println!(
+                    "{}\t{}\t{}\t{revoked}",
+                    token.id,
+                    token.name,
+                    token.created_at.format("%Y-%m-%dT%H:%M:%SZ")
+                );
+            }
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { name },
+        } => {
+            let mut conn = migrated_connection(&settings)?;
+            let revoked = db::write_transaction(&mut conn, |conn| {
+                crate::ledger::tokens::revoke(conn, &name, crate::ledger::write::Actor::System("cli"))
+            })?;
+            eprintln!("Revoked {} API token(s) named “{}”.", revoked.len(), name.trim());
             Ok(())
         }
     }

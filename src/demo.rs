@@ -218,19 +218,9 @@ fn seed(
                 summary.entries += 1;
             }
             if i % 13 == 5 {
-                pledges::change_status(
-                    conn,
-                    pledge.id,
-                    crate::domain::PledgeStatus::Paused,
-                    "demo",
-                )?;
+                pledges::change_status(conn, pledge.id, crate::domain::PledgeStatus::Paused)?;
             } else if i % 17 == 8 {
-                pledges::change_status(
-                    conn,
-                    pledge.id,
-                    crate::domain::PledgeStatus::Cancelled,
-                    "demo",
-                )?;
+                pledges::change_status(conn, pledge.id, crate::domain::PledgeStatus::Cancelled)?;
             }
         } else if kind < 70 {
             let amount = money(YEARLY[rng.gen_range(0..YEARLY.len())], currency)?;

@@ -4,14 +4,15 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{error::InternalError, web, App, HttpResponse, HttpServer};
+use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
-use crate::error::AppError;
 use crate::ledger::wall::WallCache;
-use crate::web::AppState;
+use crate::web::error::{ApiError, PageError};
+use crate::web::{middleware, AppState};
 
 /// Content Security Policy: no scripts at all, styles and images from this origin only.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
@@ -59,11 +60,7 @@ impl Application {
                 source,
             })?
             .port();
-        let state = AppState {
-            pool,
-            settings: Arc::new(settings),
-            wall_cache: Arc::new(WallCache::new(WALL_MAX_AGE)),
-        };
+        let state = AppState::new(pool, settings, Arc::new(WallCache::new(WALL_MAX_AGE)));
         let server = run(listener, state).map_err(|source| StartupError::Bind {
             address: "listener".to_owned(),
             source,
@@ -104,44 +101,50 @@ pub fn migrate(conn: &mut db::DbConn, settings: &Settings) -> Result<(), db::DbS
 
 fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let state = web::Data::new(state);
-    let server =
-        HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .app_data(web::JsonConfig::default().limit(64 * 1024))
-                .app_data(web::PayloadConfig::default().limit(64 * 1024))
-                .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                    json_error(AppError::BadRequest(format!("invalid query: {err}")))
-                }))
-                .app_data(web::PathConfig::default().error_handler(|_, _| {
-                    json_error(AppError::NotFound("this resource".to_owned()))
-                }))
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("Content-Security-Policy", CSP))
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-                        .add(("X-Frame-Options", "DENY")),
-                )
-                .wrap(Logger::new("%r %s %Dms"))
-                .configure(crate::web::configure)
-                .default_service(web::to(not_found))
-        })
-        .listen(listener)?
-        .run();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                json_error(ApiError::BadRequest(format!("invalid query: {err}")))
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, _| {
+                json_error(crate::error::AppError::not_found("resource", "at this path").into())
+            }))
+            // Innermost first: the headers every answer carries, then validators and
+            // precompressed public bodies, admin no-store, compression of the rest, HEAD as
+            // GET, and outermost the request log with an id per request.
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("Content-Security-Policy", CSP))
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
+            .wrap(from_fn(middleware::representations))
+            .wrap(from_fn(middleware::no_store_admin))
+            .wrap(Compress::default())
+            .wrap(from_fn(middleware::head_as_get))
+            .wrap(TracingLogger::default())
+            .configure(crate::web::configure)
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .run();
     Ok(server)
 }
 
-fn json_error(err: AppError) -> actix_web::Error {
+fn json_error(err: ApiError) -> actix_web::Error {
     let response = actix_web::ResponseError::error_response(&err);
     InternalError::from_response(err, response).into()
 }
 
 async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
-    let err = AppError::NotFound(format!("{} {}", req.method(), req.path()));
+    let err: ApiError =
+        crate::error::AppError::not_found("route", format!("{} {}", req.method(), req.path()))
+            .into();
     if req.path().starts_with("/api/") {
         actix_web::ResponseError::error_response(&err)
     } else {
-        actix_web::ResponseError::error_response(&crate::error::PageError(err))
+        actix_web::ResponseError::error_response(&PageError(err))
     }
 }

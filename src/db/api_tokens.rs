@@ -32,3 +32,38 @@ pub fn find_live(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<i64>
         .first(conn)
         .optional()
 }
+
+/// A token as listed: never its hash.
+#[derive(Debug, Clone, Queryable)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// Every token, oldest first.
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<TokenRow>> {
+    api_tokens::table
+        .select((
+            api_tokens::id,
+            api_tokens::name,
+            api_tokens::created_at,
+            api_tokens::revoked_at,
+        ))
+        .order(api_tokens::id)
+        .load(conn)
+}
+
+/// Revokes the live tokens named `name`; returns their ids.
+pub fn revoke_by_name(conn: &mut DbConn, name: &str, at: NaiveDateTime) -> QueryResult<Vec<i64>> {
+    let ids: Vec<i64> = api_tokens::table
+        .filter(api_tokens::name.eq(name))
+        .filter(api_tokens::revoked_at.is_null())
+        .select(api_tokens::id)
+        .load(conn)?;
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq_any(&ids)))
+        .set(api_tokens::revoked_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(ids)
+}

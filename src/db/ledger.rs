@@ -60,6 +60,26 @@ pub fn insert(conn: &mut DbConn, new: &NewEntry) -> QueryResult<i64> {
         .get_result(c))
 }
 
+/// The entry, locked until the transaction ends, so that the refunds and corrections of one
+/// entry are checked one after another against what really remains (PostgreSQL runs at READ
+/// COMMITTED; SQLite's `BEGIN IMMEDIATE` already serialises writers). The row itself is never
+/// updated: the lock only orders the writers that reverse it.
+pub fn find_for_update(conn: &mut DbConn, id: i64) -> QueryResult<Option<EntryRow>> {
+    match conn {
+        DbConn::Sqlite(c) => ledger_entries::table
+            .find(id)
+            .select(EntryRow::as_select())
+            .first(c)
+            .optional(),
+        DbConn::Postgres(c) => ledger_entries::table
+            .find(id)
+            .select(EntryRow::as_select())
+            .for_update()
+            .first(c)
+            .optional(),
+    }
+}
+
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<EntryRow>> {
     ledger_entries::table
         .find(id)
@@ -103,12 +123,31 @@ pub fn list(
     query.load(conn)
 }
 
-/// The sum of the entries that reverse `id` (refunds and corrections), in minor units.
-pub fn reversed_total(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
-    ledger_entries::table
+/// What reverses one entry, in minor units: its refunds and its corrections, summed apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reversals {
+    pub refunded: i64,
+    pub corrected: i64,
+}
+
+/// The sums of the refunds and of the corrections that reverse `id`.
+pub fn reversals(conn: &mut DbConn, id: i64) -> QueryResult<Reversals> {
+    let rows: Vec<(String, i64)> = ledger_entries::table
         .filter(ledger_entries::reverses.eq(id))
-        .select(sql::<BigInt>("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"))
-        .first(conn)
+        .group_by(ledger_entries::kind)
+        .select((
+            ledger_entries::kind,
+            sql::<BigInt>("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let mut reversals = Reversals::default();
+    for (kind, sum) in rows {
+        match kind.as_str() {
+            "refund" => reversals.refunded = sum,
+            _ => reversals.corrected = reversals.corrected.saturating_add(sum),
+        }
+    }
+    Ok(reversals)
 }
 
 /// One-time gifts (donations outside any pledge) made after `since`, each with the sum of what

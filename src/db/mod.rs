@@ -65,12 +65,22 @@ pub enum DbSetupError {
     },
     #[error("cannot connect to the database: {0}")]
     Pool(#[from] r2d2::Error),
-    #[error("cannot connect to the database: {0}")]
+    #[error("cannot connect to the database: {}", one_line(&.0.to_string()))]
     Connection(#[from] diesel::ConnectionError),
     #[error("database migration failed: {0}")]
     Migration(String),
     #[error("database error: {0}")]
     Query(#[from] diesel::result::Error),
+}
+
+/// libpq's messages span several lines (error, detail, hint); an operator's log wants one.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl DatabaseUrl {
@@ -141,12 +151,14 @@ impl r2d2::ManageConnection for ConnectionManager {
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
+    /// A connection in a failed transaction, or still inside one (a panic or a forgotten commit),
+    /// must not go back to the pool: the next user would write inside someone else's transaction.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         use diesel::connection::TransactionManagerStatus;
-        matches!(
-            <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn),
-            TransactionManagerStatus::InError
-        )
+        match <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn) {
+            TransactionManagerStatus::InError => true,
+            TransactionManagerStatus::Valid(status) => status.transaction_depth().is_some(),
+        }
     }
 }
 
@@ -222,6 +234,19 @@ where
             <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
             Err(err)
         }
+    }
+}
+
+/// Takes a lock named by `key` until the transaction ends, so that writers of one logical thing
+/// (an idempotency key) queue instead of racing. SQLite needs none: `BEGIN IMMEDIATE` already
+/// lets one writer in at a time.
+pub fn lock_key(conn: &mut DbConn, key: i64) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(_) => Ok(()),
+        DbConn::Postgres(c) => diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .execute(c)
+            .map(|_| ()),
     }
 }
 

@@ -46,6 +46,24 @@ pub fn insert(conn: &mut DbConn, new: &NewPledge) -> QueryResult<i64> {
         .get_result(c))
 }
 
+/// The pledge, locked until the transaction ends: a status change must be based on the status it
+/// read, even when another writer changes it at the same moment (PostgreSQL's READ COMMITTED).
+pub fn find_for_update(conn: &mut DbConn, id: i64) -> QueryResult<Option<PledgeRow>> {
+    match conn {
+        DbConn::Sqlite(c) => pledges::table
+            .find(id)
+            .select(PledgeRow::as_select())
+            .first(c)
+            .optional(),
+        DbConn::Postgres(c) => pledges::table
+            .find(id)
+            .select(PledgeRow::as_select())
+            .for_update()
+            .first(c)
+            .optional(),
+    }
+}
+
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<PledgeRow>> {
     pledges::table
         .find(id)

@@ -369,10 +369,83 @@ impl fmt::Display for Money {
     }
 }
 
+/// A figure derived from many amounts (a monthly total, a goal, a donor's support), rounded to
+/// the currency's minor unit. Unlike [`Money`] it has no upper bound: every sum of accepted
+/// amounts can be shown, however large.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Total {
+    amount: Decimal,
+    currency: Currency,
+}
+
+impl Total {
+    /// Rounds an exact figure to the currency's minor unit, half away from zero.
+    pub fn rounded(amount: Decimal, currency: Currency) -> Self {
+        Self {
+            amount: amount.round_dp_with_strategy(
+                currency.exponent(),
+                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+            ),
+            currency,
+        }
+    }
+
+    /// A sum of minor units, as wide as any sum of `i64` rows.
+    pub fn from_minor(minor: i128, currency: Currency) -> Self {
+        let amount = Decimal::try_from_i128_with_scale(minor, currency.exponent())
+            .unwrap_or(if minor < 0 { Decimal::MIN } else { Decimal::MAX });
+        Self { amount, currency }
+    }
+
+    pub fn zero(currency: Currency) -> Self {
+        Self::rounded(Decimal::ZERO, currency)
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The exact figure in major units.
+    pub fn to_decimal(&self) -> Decimal {
+        self.amount
+    }
+
+    /// The figure as a plain decimal string with the currency's decimal places ("12.50").
+    pub fn amount_string(&self) -> String {
+        let mut amount = self.amount;
+        amount.rescale(self.currency.exponent());
+        amount.to_string()
+    }
+}
+
+impl From<Money> for Total {
+    fn from(money: Money) -> Self {
+        Self {
+            amount: money.to_decimal(),
+            currency: money.currency(),
+        }
+    }
+}
+
+impl fmt::Display for Total {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.amount_string(), self.currency)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn totals_show_sums_beyond_any_single_amount() {
+        let huge = Money::from_minor(99_999_999_999, Currency::EUR).unwrap();
+        let sum = Total::rounded(huge.to_decimal() * Decimal::from(3), Currency::EUR);
+        assert_eq!(sum.to_string(), "2999999999.97 EUR");
+        assert_eq!(Total::from_minor(-150, Currency::EUR).amount_string(), "-1.50");
+        assert_eq!(Total::zero(Currency::EUR).amount_string(), "0.00");
+    }
 
     fn cur(code: &str) -> Currency {
         Currency::parse(code).unwrap()

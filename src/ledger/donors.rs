@@ -107,7 +107,7 @@ pub fn create(conn: &mut DbConn, draft: DonorDraft) -> AppResult<Donor> {
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Donor> {
     db::donors::find(conn, id)?
         .map(Donor::from)
-        .ok_or_else(|| AppError::NotFound(format!("donor {id}")))
+        .ok_or_else(|| AppError::not_found("donor", id))
 }
 
 pub fn list(conn: &mut DbConn, page: i64, per_page: i64) -> AppResult<Vec<Donor>> {
@@ -144,19 +144,18 @@ pub fn update(conn: &mut DbConn, id: i64, update: DonorUpdate) -> AppResult<Dono
     find(conn, id)
 }
 
-/// Pins a donor to a tier whatever their support (or removes the pin), with the reason audited.
+/// Pins a donor to a tier whatever their support (or removes the pin). The reason is required
+/// because the write unit's audit record carries it.
 pub fn pin_tier(
     conn: &mut DbConn,
     id: i64,
     tier_id: Option<i64>,
     reason: &str,
-    actor: &str,
 ) -> AppResult<Donor> {
     find(conn, id)?;
-    let reason = super::required_text("reason", reason, 500)?;
+    super::required_text("reason", reason, 500)?;
     if let Some(tier_id) = tier_id {
-        let tier = super::tiers::find(conn, tier_id)
-            .map_err(|_| AppError::invalid("tier_id", format!("there is no tier {tier_id}")))?;
+        let tier = super::tiers::find(conn, tier_id).map_err(|e| e.missing_reference("tier_id"))?;
         if tier.archived {
             return Err(AppError::invalid("tier_id", "this tier is archived"));
         }
@@ -166,19 +165,5 @@ pub fn pin_tier(
         ..Default::default()
     };
     db::donors::update(conn, id, &changes)?;
-    let detail = match tier_id {
-        Some(tier_id) => format!("pinned to tier {tier_id}: {reason}"),
-        None => format!("pin removed: {reason}"),
-    };
-    db::audit::record(
-        conn,
-        &db::audit::NewAuditRecord {
-            actor,
-            action: "donor.pin_tier",
-            subject: &format!("donor:{id}"),
-            detail: &detail,
-            created_at: db::now(),
-        },
-    )?;
     find(conn, id)
 }

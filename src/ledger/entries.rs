@@ -99,17 +99,74 @@ pub struct LedgerPage {
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Entry> {
     db::ledger::find(conn, id)?
-        .ok_or_else(|| AppError::NotFound(format!("ledger entry {id}")))?
+        .ok_or_else(|| AppError::not_found("ledger entry", id))?
         .try_into()
+}
+
+/// The entry, locked against concurrent reversals until the transaction ends.
+fn find_for_update(conn: &mut DbConn, id: i64) -> AppResult<Entry> {
+    db::ledger::find_for_update(conn, id)?
+        .ok_or_else(|| AppError::not_found("ledger entry", id))?
+        .try_into()
+}
+
+/// Where an entry stands: its amount and what its refunds and corrections took from it, in
+/// minor units, wide enough that no sum of accepted entries can overflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub original: i128,
+    pub refunded: i128,
+    pub corrected: i128,
+}
+
+impl Standing {
+    /// What is left of the entry: its amount plus everything that reverses it.
+    pub fn remaining(&self) -> i128 {
+        self.original + self.refunded + self.corrected
+    }
+
+    /// +1 for money in, −1 for money out: reversals move an entry towards zero, never past it.
+    fn sign(&self) -> i128 {
+        self.original.signum()
+    }
+}
+
+/// The entry's standing as recorded now.
+pub fn standing(conn: &mut DbConn, entry: &Entry) -> AppResult<Standing> {
+    let reversals = db::ledger::reversals(conn, entry.id)?;
+    Ok(Standing {
+        original: i128::from(entry.amount.minor()),
+        refunded: i128::from(reversals.refunded),
+        corrected: i128::from(reversals.corrected),
+    })
 }
 
 /// The entry's amount plus everything that reverses it.
 pub fn remaining(conn: &mut DbConn, entry: &Entry) -> AppResult<Money> {
-    let reversed = Money::from_minor(
-        db::ledger::reversed_total(conn, entry.id)?,
-        entry.amount.currency(),
-    )?;
-    Ok(entry.amount.checked_add(reversed)?)
+    let remaining = standing(conn, entry)?.remaining();
+    let minor = i64::try_from(remaining)
+        .map_err(|_| AppError::Internal(format!("entry {} stands out of range", entry.id)))?;
+    Ok(Money::from_minor(minor, entry.amount.currency())
+        .map_err(|_| AppError::Internal(format!("entry {} stands out of range", entry.id)))?)
+}
+
+/// The earliest date an entry may carry: Coffer records fediverse funding, which began later.
+pub fn earliest_date() -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or_default()
+}
+
+/// Checks the date a money movement happened: from 2000 on, and not in the future beyond a day
+/// of slack (clocks and time zones); more than that is a typo in the year.
+pub fn check_date(field: &str, at: NaiveDateTime) -> AppResult<NaiveDateTime> {
+    if at < earliest_date() {
+        return Err(AppError::invalid(field, "must not be before 2000-01-01"));
+    }
+    if at > db::now() + chrono::Duration::days(1) {
+        return Err(AppError::invalid(field, "must not be in the future"));
+    }
+    Ok(db::truncate_to_micros(at))
 }
 
 pub fn record_donation(conn: &mut DbConn, draft: DonationDraft) -> AppResult<Entry> {
@@ -119,18 +176,21 @@ pub fn record_donation(conn: &mut DbConn, draft: DonationDraft) -> AppResult<Ent
             "a donation must be more than zero",
         ));
     }
+    let occurred_at = match draft.occurred_at {
+        Some(at) => check_date("occurred_at", at)?,
+        None => db::now(),
+    };
     if let Some(donor_id) = draft.donor_id {
-        let donor = super::donors::find(conn, donor_id)
-            .map_err(|_| AppError::invalid("donor_id", format!("there is no donor {donor_id}")))?;
+        let donor =
+            super::donors::find(conn, donor_id).map_err(|e| e.missing_reference("donor_id"))?;
         if donor.erased {
             return Err(AppError::invalid("donor_id", "this donor has been erased"));
         }
     }
     let mut donor_id = draft.donor_id;
     if let Some(pledge_id) = draft.pledge_id {
-        let pledge = super::pledges::find(conn, pledge_id).map_err(|_| {
-            AppError::invalid("pledge_id", format!("there is no pledge {pledge_id}"))
-        })?;
+        let pledge =
+            super::pledges::find(conn, pledge_id).map_err(|e| e.missing_reference("pledge_id"))?;
         if donor_id.is_some_and(|d| d != pledge.donor_id) {
             return Err(AppError::invalid(
                 "pledge_id",
@@ -157,7 +217,7 @@ pub fn record_donation(conn: &mut DbConn, draft: DonationDraft) -> AppResult<Ent
             currency: draft.amount.currency().code().to_owned(),
             donor_id,
             pledge_id: draft.pledge_id,
-            occurred_at: draft.occurred_at.unwrap_or_else(db::now),
+            occurred_at,
             recorded_at: db::now(),
             source: draft.source.as_str().to_owned(),
             external_ref: draft.external_ref,
@@ -168,17 +228,26 @@ pub fn record_donation(conn: &mut DbConn, draft: DonationDraft) -> AppResult<Ent
     )
 }
 
+/// Refunds (part of) a donation. The donation is locked first, so refunds of one donation are
+/// checked one after another and never give back more than remains.
 pub fn record_refund(conn: &mut DbConn, draft: RefundDraft) -> AppResult<Entry> {
-    let original = find(conn, draft.entry_id).map_err(|_| {
-        AppError::invalid(
-            "entry_id",
-            format!("there is no ledger entry {}", draft.entry_id),
-        )
-    })?;
+    let original =
+        find_for_update(conn, draft.entry_id).map_err(|e| e.missing_reference("entry_id"))?;
     if original.kind != EntryKind::Donation {
         return Err(AppError::invalid(
             "entry_id",
             "only a donation can be refunded",
+        ));
+    }
+    let occurred_at = match draft.occurred_at {
+        Some(at) => check_date("occurred_at", at)?,
+        // A donation dated a little ahead (clock slack) is refunded no earlier than it was given.
+        None => db::now().max(original.occurred_at),
+    };
+    if occurred_at < original.occurred_at {
+        return Err(AppError::invalid(
+            "occurred_at",
+            "a refund cannot be dated before the donation it refunds",
         ));
     }
     let remaining = remaining(conn, &original)?;
@@ -212,7 +281,7 @@ pub fn record_refund(conn: &mut DbConn, draft: RefundDraft) -> AppResult<Entry> 
             currency: amount.currency().code().to_owned(),
             donor_id: original.donor_id,
             pledge_id: original.pledge_id,
-            occurred_at: draft.occurred_at.unwrap_or_else(db::now),
+            occurred_at,
             recorded_at: db::now(),
             source: draft.source.unwrap_or(original.source).as_str().to_owned(),
             external_ref: draft.external_ref,
@@ -230,6 +299,10 @@ pub fn record_expense(conn: &mut DbConn, draft: ExpenseDraft) -> AppResult<Entry
             "an expense must be more than zero",
         ));
     }
+    let occurred_at = match draft.occurred_at {
+        Some(at) => check_date("occurred_at", at)?,
+        None => db::now(),
+    };
     insert(
         conn,
         db::ledger::NewEntry {
@@ -238,7 +311,7 @@ pub fn record_expense(conn: &mut DbConn, draft: ExpenseDraft) -> AppResult<Entry
             currency: draft.amount.currency().code().to_owned(),
             donor_id: None,
             pledge_id: None,
-            occurred_at: draft.occurred_at.unwrap_or_else(db::now),
+            occurred_at,
             recorded_at: db::now(),
             source: draft.source.as_str().to_owned(),
             external_ref: draft.external_ref,
@@ -249,25 +322,32 @@ pub fn record_expense(conn: &mut DbConn, draft: ExpenseDraft) -> AppResult<Entry
     )
 }
 
-/// Corrects a mistaken entry by a new entry pointing at it. What remains of the entry must stay
-/// between zero and its original amount: a correction cannot turn a donation into a debt.
+/// Corrects a mistaken entry by a new entry pointing at it.
+///
+/// A correction only takes away from an entry, or gives back what an earlier correction took:
+/// the corrections of an entry never sum past zero towards a larger entry, so a correction can
+/// never reopen what was refunded. And what remains stays between zero and the original amount,
+/// so a correction cannot turn a donation into a debt. The correction counts in the period of
+/// the entry it corrects (it carries its date), so last year's costs stay last year's.
 pub fn record_correction(conn: &mut DbConn, draft: CorrectionDraft) -> AppResult<Entry> {
-    let original = find(conn, draft.entry_id).map_err(|_| {
-        AppError::invalid(
-            "entry_id",
-            format!("there is no ledger entry {}", draft.entry_id),
-        )
-    })?;
+    let original =
+        find_for_update(conn, draft.entry_id).map_err(|e| e.missing_reference("entry_id"))?;
     if original.reverses.is_some() {
         return Err(AppError::invalid(
             "entry_id",
             "correct the original entry, not a refund or correction of it",
         ));
     }
-    let remaining = remaining(conn, &original)?;
+    let standing = standing(conn, &original)?;
     let change = match draft.amount {
         Some(typed) => in_currency_of(typed, &original)?,
-        None => remaining.negated(),
+        None => Money::from_minor(
+            i64::try_from(-standing.remaining()).map_err(|_| {
+                AppError::Internal(format!("entry {} stands out of range", original.id))
+            })?,
+            original.amount.currency(),
+        )
+        .map_err(|_| AppError::Internal(format!("entry {} stands out of range", original.id)))?,
     };
     if change.minor() == 0 {
         return Err(AppError::invalid(
@@ -275,19 +355,34 @@ pub fn record_correction(conn: &mut DbConn, draft: CorrectionDraft) -> AppResult
             "there is nothing left to correct",
         ));
     }
-    let after = remaining.checked_add(change)?;
-    let (low, high) = if original.amount.is_negative() {
-        (original.amount.minor(), 0)
-    } else {
-        (0, original.amount.minor())
+    let sign = standing.sign();
+    let corrected_after = standing.corrected + i128::from(change.minor());
+    let remaining_after = standing.remaining() + i128::from(change.minor());
+    let currency = original.amount.currency();
+    let shown = |minor: i128| -> String {
+        i64::try_from(minor)
+            .ok()
+            .and_then(|m| Money::from_minor(m, currency).ok())
+            .map_or_else(|| minor.to_string(), |m| m.to_string())
     };
-    if after.minor() < low || after.minor() > high {
+    if sign * corrected_after > 0 {
         return Err(AppError::invalid(
             "amount",
             format!(
-                "the entry would stand at {after}; it must stay between {} and {}",
-                Money::from_minor(low, after.currency())?,
-                Money::from_minor(high, after.currency())?
+                "a correction can only take away from the entry, or give back what earlier \
+                 corrections took ({} here); it cannot reopen a refunded amount",
+                shown(-standing.corrected)
+            ),
+        ));
+    }
+    if sign * remaining_after < 0 {
+        return Err(AppError::invalid(
+            "amount",
+            format!(
+                "the entry would stand at {}; it must stay between {} and {}",
+                shown(remaining_after),
+                shown(0),
+                shown(standing.original)
             ),
         ));
     }
@@ -299,7 +394,7 @@ pub fn record_correction(conn: &mut DbConn, draft: CorrectionDraft) -> AppResult
             currency: change.currency().code().to_owned(),
             donor_id: original.donor_id,
             pledge_id: original.pledge_id,
-            occurred_at: db::now(),
+            occurred_at: original.occurred_at,
             recorded_at: db::now(),
             source: Source::Manual.as_str().to_owned(),
             external_ref: None,
@@ -351,12 +446,6 @@ fn insert(conn: &mut DbConn, new: db::ledger::NewEntry) -> AppResult<Entry> {
             )));
         }
     }
-    let id = db::ledger::insert(conn, &new).map_err(|err| {
-        if db::is_unique_violation(&err) {
-            AppError::Conflict("this external payment is already recorded".to_owned())
-        } else {
-            AppError::from(err)
-        }
-    })?;
+    let id = db::ledger::insert(conn, &new)?;
     find(conn, id)
 }

@@ -8,6 +8,7 @@ pub mod pledges;
 pub mod tiers;
 pub mod tokens;
 pub mod wall;
+pub mod write;
 
 use crate::domain::{Currency, Money};
 use crate::error::{AppError, AppResult};
@@ -35,7 +36,27 @@ pub(crate) fn clean_text(field: &str, value: &str, max_chars: usize) -> AppResul
             "must not contain control characters",
         ));
     }
+    if let Some(c) = value.chars().find(|c| is_hidden_format_char(*c)) {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "must not contain invisible or text-direction characters (U+{:04X})",
+                u32::from(c)
+            ),
+        ));
+    }
     Ok(value.to_owned())
+}
+
+/// Characters that change how surrounding text is shown without being seen themselves: bidi
+/// embeddings, overrides and isolates, zero-width spaces, word joiners, the BOM, soft hyphens and
+/// tag characters. A name holding one could disguise itself or reorder the text around it on the
+/// wall. The zero-width (non-)joiners stay allowed: emoji sequences and Persian need them.
+pub(crate) fn is_hidden_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}' | '\u{200E}' | '\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
 }
 
 /// Like [`clean_text`] but refuses an empty value.
@@ -45,4 +66,19 @@ pub(crate) fn required_text(field: &str, value: &str, max_chars: usize) -> AppRe
         return Err(AppError::invalid(field, "must not be empty"));
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_refuse_bidi_overrides_and_invisible_characters() {
+        for hidden in ["Ada\u{202E}gnp.exe", "A\u{200B}da", "\u{2066}Ada", "Ada\u{FEFF}"] {
+            assert!(required_text("public_name", hidden, 100).is_err(), "{hidden:?}");
+        }
+        for fine in ["Ada Lovelace", "👩\u{200D}💻 Ada", "مهر\u{200C}ناز", "Zoë"] {
+            assert!(required_text("public_name", fine, 100).is_ok(), "{fine:?}");
+        }
+    }
 }

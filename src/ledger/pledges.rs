@@ -54,15 +54,13 @@ pub struct PledgeDraft {
 }
 
 pub fn create(conn: &mut DbConn, draft: PledgeDraft) -> AppResult<Pledge> {
-    let donor = super::donors::find(conn, draft.donor_id).map_err(|_| {
-        AppError::invalid("donor_id", format!("there is no donor {}", draft.donor_id))
-    })?;
+    let donor = super::donors::find(conn, draft.donor_id)
+        .map_err(|e| e.missing_reference("donor_id"))?;
     if donor.erased {
         return Err(AppError::invalid("donor_id", "this donor has been erased"));
     }
     if let Some(tier_id) = draft.tier_id {
-        super::tiers::find(conn, tier_id)
-            .map_err(|_| AppError::invalid("tier_id", format!("there is no tier {tier_id}")))?;
+        super::tiers::find(conn, tier_id).map_err(|e| e.missing_reference("tier_id"))?;
     }
     if let Some(external_ref) = &draft.external_ref {
         if db::pledges::find_by_external_ref(conn, draft.source.as_str(), external_ref)?.is_some() {
@@ -83,7 +81,10 @@ pub fn create(conn: &mut DbConn, draft: PledgeDraft) -> AppResult<Pledge> {
             status: PledgeStatus::Active.as_str().to_owned(),
             source: draft.source.as_str().to_owned(),
             external_ref: draft.external_ref,
-            started_at: draft.started_at.unwrap_or_else(db::now),
+            started_at: match draft.started_at {
+                Some(at) => super::entries::check_date("started_at", at)?,
+                None => db::now(),
+            },
         },
     )?;
     find(conn, id)
@@ -91,7 +92,7 @@ pub fn create(conn: &mut DbConn, draft: PledgeDraft) -> AppResult<Pledge> {
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Pledge> {
     db::pledges::find(conn, id)?
-        .ok_or_else(|| AppError::NotFound(format!("pledge {id}")))?
+        .ok_or_else(|| AppError::not_found("pledge", id))?
         .try_into()
 }
 
@@ -106,34 +107,28 @@ pub fn list(
         .collect()
 }
 
-/// Moves a pledge to another status. A cancelled pledge stays cancelled: a donor who comes back
-/// makes a new pledge, so the history of the old one stays true.
+/// Moves a pledge to another status and returns it with the status it had. A cancelled pledge
+/// stays cancelled: a donor who comes back makes a new pledge, so the history of the old one
+/// stays true. The pledge is locked first, so the change is based on the status it read even
+/// when another writer changes it at the same moment.
 pub fn change_status(
     conn: &mut DbConn,
     id: i64,
     status: PledgeStatus,
-    actor: &str,
-) -> AppResult<Pledge> {
-    let pledge = find(conn, id)?;
-    if pledge.status == PledgeStatus::Cancelled {
+) -> AppResult<(Pledge, PledgeStatus)> {
+    let pledge: Pledge = db::pledges::find_for_update(conn, id)?
+        .ok_or_else(|| AppError::not_found("pledge", id))?
+        .try_into()?;
+    let before = pledge.status;
+    if before == PledgeStatus::Cancelled && status != PledgeStatus::Cancelled {
         return Err(AppError::Conflict(format!(
             "pledge {id} is cancelled; record a new pledge instead"
         )));
     }
-    if pledge.status == status {
-        return Ok(pledge);
+    if before == status {
+        return Ok((pledge, before));
     }
     let ended_at = (status == PledgeStatus::Cancelled).then(db::now);
     db::pledges::set_status(conn, id, status.as_str(), ended_at)?;
-    db::audit::record(
-        conn,
-        &db::audit::NewAuditRecord {
-            actor,
-            action: "pledge.status",
-            subject: &format!("pledge:{id}"),
-            detail: &format!("{} -> {}", pledge.status, status),
-            created_at: db::now(),
-        },
-    )?;
-    find(conn, id)
+    Ok((find(conn, id)?, before))
 }

@@ -133,7 +133,7 @@ pub fn create(conn: &mut DbConn, draft: TierDraft) -> AppResult<Tier> {
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Tier> {
     db::tiers::find(conn, id)?
-        .ok_or_else(|| AppError::NotFound(format!("tier {id}")))?
+        .ok_or_else(|| AppError::not_found("tier", id))?
         .try_into()
 }
 

@@ -4,15 +4,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::donors::Donor;
 use super::pledges::Pledge;
 use super::tiers::Tier;
 use crate::db::{self, DbConn};
 use crate::domain::{
-    monthly_support, resolve_tier, shown_fields, Currency, FediverseHandle, Money, OneTimeGift,
-    Perk, PledgeFacts, PledgeStatus, TierThreshold,
+    monthly_support, resolve_tier, shown_fields, Currency, FediverseHandle, OneTimeGift, Perk,
+    PledgeFacts, PledgeStatus, TierThreshold, Total,
 };
 use crate::error::AppResult;
 
@@ -26,9 +26,9 @@ pub struct Wall {
     pub tiers: Vec<WallTier>,
     /// Supporters who are not named: anonymous, no consented field, or below every tier.
     pub anonymous_supporters: usize,
-    pub monthly_recurring: Money,
+    pub monthly_recurring: Total,
     /// Average monthly running costs over the last year, when any are recorded.
-    pub monthly_goal: Option<Money>,
+    pub monthly_goal: Option<Total>,
 }
 
 impl Wall {
@@ -39,12 +39,14 @@ impl Wall {
 
     /// Progress towards the goal in whole percent, capped at 100 for the bar.
     pub fn goal_percent(&self) -> Option<u32> {
-        let goal = self.monthly_goal?;
-        if goal.minor() <= 0 {
+        let goal = self.monthly_goal?.to_decimal();
+        if goal <= Decimal::ZERO {
             return None;
         }
-        let percent = i128::from(self.monthly_recurring.minor()) * 100 / i128::from(goal.minor());
-        Some(percent.clamp(0, 100) as u32)
+        let percent = (self.monthly_recurring.to_decimal() * Decimal::from(100) / goal)
+            .floor()
+            .clamp(Decimal::ZERO, Decimal::from(100));
+        u32::try_from(percent).ok()
     }
 }
 
@@ -63,13 +65,13 @@ pub struct Sponsor {
     pub link: Option<String>,
     pub handle: Option<FediverseHandle>,
     /// Their monthly support, when they consented to show the amount.
-    pub monthly_amount: Option<Money>,
+    pub monthly_amount: Option<Total>,
 }
 
 /// A donor's monthly support and the tier it earns.
 #[derive(Debug, Clone)]
 pub struct Standing {
-    pub monthly_support: Money,
+    pub monthly_support: Total,
     pub tier_id: Option<i64>,
 }
 
@@ -142,21 +144,16 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
         now - Duration::days(GIFT_WINDOW_DAYS),
         currency.code(),
     )?;
-    let monthly_goal = if costs > 0 {
+    let monthly_goal = (costs > 0).then(|| {
         // Round the goal up: a goal that is a cent short of the costs would be a small lie.
-        let goal = Decimal::from(costs) / Decimal::from(12);
-        Some(Money::from_minor(
-            goal.ceil().try_into().unwrap_or(i64::MAX),
-            currency,
-        )?)
-    } else {
-        None
-    };
+        let goal_minor = (i128::from(costs) + 11) / 12;
+        Total::from_minor(goal_minor, currency)
+    });
     Ok(Wall {
         currency,
         tiers,
         anonymous_supporters,
-        monthly_recurring: round_to_money(recurring, currency)?,
+        monthly_recurring: Total::rounded(recurring, currency),
         monthly_goal,
     })
 }
@@ -180,7 +177,7 @@ pub fn standing(
         .collect();
     let thresholds = thresholds(&tiers);
     Ok(Standing {
-        monthly_support: round_to_money(support, currency)?,
+        monthly_support: Total::rounded(support, currency),
         tier_id: resolve_tier(support, &thresholds, donor.pinned_tier_id),
     })
 }
@@ -224,12 +221,6 @@ fn recent_gifts(
     Ok(by_donor)
 }
 
-fn round_to_money(amount: Decimal, currency: Currency) -> AppResult<Money> {
-    let rounded =
-        amount.round_dp_with_strategy(currency.exponent(), RoundingStrategy::MidpointAwayFromZero);
-    Ok(Money::from_decimal(rounded, currency)?)
-}
-
 /// The sponsor as their tier and consent allow, or `None` when nothing may be shown.
 fn present(donor: &Donor, tier: &Tier, support: Decimal, currency: Currency) -> Option<Sponsor> {
     let shown = shown_fields(tier.perks, &donor.consent, donor.anonymous);
@@ -247,8 +238,7 @@ fn present(donor: &Donor, tier: &Tier, support: Decimal, currency: Currency) -> 
             .clone()
             .filter(|_| shown.contains(Perk::Handle)),
         monthly_amount: (donor.consent.amount && !donor.anonymous)
-            .then(|| round_to_money(support, currency).ok())
-            .flatten(),
+            .then(|| Total::rounded(support, currency)),
     };
     let shows_anything = sponsor.name.is_some()
         || sponsor.logo_path.is_some()
@@ -323,7 +313,7 @@ mod tests {
             currency: Currency::EUR,
             tiers: Vec::new(),
             anonymous_supporters: 0,
-            monthly_recurring: Money::zero(Currency::EUR),
+            monthly_recurring: Total::zero(Currency::EUR),
             monthly_goal: None,
         })
     }

@@ -3,6 +3,9 @@
 
 pub mod api;
 pub mod assets;
+pub mod error;
+pub mod inputs;
+pub mod middleware;
 pub mod openapi;
 pub mod pages;
 pub mod views;
@@ -10,41 +13,53 @@ pub mod views;
 use std::sync::Arc;
 
 use actix_web::http::Method;
-use actix_web::{web, FromRequest, Handler, Responder, Route};
+use actix_web::{web, FromRequest, Handler, HttpRequest, Responder, Route};
 
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::ledger::wall::{Wall, WallCache};
+use crate::ledger::write::WriteUnit;
+use error::{ApiError, ApiResult, PageError};
 
-/// What every handler shares: the pool, the settings and the cached wall.
+/// What every handler shares: the pool, the settings, the cached wall and the write unit.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub settings: Arc<Settings>,
     pub wall_cache: Arc<WallCache>,
+    pub writes: WriteUnit,
 }
 
 impl AppState {
+    pub fn new(pool: Pool, settings: Settings, wall_cache: Arc<WallCache>) -> Self {
+        Self {
+            pool,
+            settings: Arc::new(settings),
+            writes: WriteUnit::new(wall_cache.clone()),
+            wall_cache,
+        }
+    }
+
     /// Runs blocking diesel work on the blocking thread pool, never on an async worker.
-    pub async fn run<T, F>(&self, work: F) -> AppResult<T>
+    pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
     where
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || {
+        let result = web::block(move || {
             let mut conn = pool.get()?;
             work(&mut conn)
         })
-        .await
-        .map_err(AppError::from)?
+        .await?;
+        Ok(result?)
     }
 }
 
 impl AppState {
     /// The public wall, from the cache when nothing was written since it was built.
-    pub async fn wall(&self) -> AppResult<Arc<Wall>> {
+    pub async fn wall(&self) -> ApiResult<Arc<Wall>> {
         if let Some(wall) = self.wall_cache.get() {
             return Ok(wall);
         }
@@ -88,63 +103,104 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api(Method::GET, "/api/v1/sponsors", public::sponsors),
         api(Method::GET, "/api/v1/tiers", public::tiers),
         api(Method::GET, "/api/v1/summary", public::summary),
-        api(Method::GET, "/api/v1/admin/tiers", admin::list_tiers),
-        api(Method::POST, "/api/v1/admin/tiers", admin::create_tier),
+        api(Method::GET, "/api/v1/admin/tiers", admin::tiers::list),
+        api(Method::POST, "/api/v1/admin/tiers", admin::tiers::create),
         api(
             Method::PATCH,
             "/api/v1/admin/tiers/{id}",
-            admin::update_tier,
+            admin::tiers::update,
         ),
         api(
             Method::POST,
             "/api/v1/admin/tiers/{id}/archive",
-            admin::archive_tier,
+            admin::tiers::archive,
         ),
-        api(Method::GET, "/api/v1/admin/donors", admin::list_donors),
-        api(Method::POST, "/api/v1/admin/donors", admin::create_donor),
-        api(Method::GET, "/api/v1/admin/donors/{id}", admin::show_donor),
+        api(Method::GET, "/api/v1/admin/donors", admin::donors::list),
+        api(Method::POST, "/api/v1/admin/donors", admin::donors::create),
+        api(Method::GET, "/api/v1/admin/donors/{id}", admin::donors::show),
         api(
             Method::PATCH,
             "/api/v1/admin/donors/{id}",
-            admin::update_donor,
+            admin::donors::update,
         ),
         api(
             Method::POST,
             "/api/v1/admin/donors/{id}/pin",
-            admin::pin_donor,
+            admin::donors::pin,
         ),
-        api(Method::GET, "/api/v1/admin/pledges", admin::list_pledges),
-        api(Method::POST, "/api/v1/admin/pledges", admin::create_pledge),
+        api(Method::GET, "/api/v1/admin/pledges", admin::pledges::list),
+        api(Method::POST, "/api/v1/admin/pledges", admin::pledges::create),
         api(
             Method::POST,
             "/api/v1/admin/pledges/{id}/status",
-            admin::change_pledge_status,
+            admin::pledges::change_status,
         ),
-        api(Method::GET, "/api/v1/admin/ledger", admin::list_ledger),
+        api(Method::GET, "/api/v1/admin/ledger", admin::ledger::list),
         api(
             Method::POST,
             "/api/v1/admin/donations",
-            admin::record_donation,
+            admin::ledger::record_donation,
         ),
-        api(Method::POST, "/api/v1/admin/refunds", admin::record_refund),
+        api(Method::POST, "/api/v1/admin/refunds", admin::ledger::record_refund),
         api(
             Method::POST,
             "/api/v1/admin/expenses",
-            admin::record_expense,
+            admin::ledger::record_expense,
         ),
         api(
             Method::POST,
             "/api/v1/admin/corrections",
-            admin::record_correction,
+            admin::ledger::record_correction,
         ),
     ]
 }
 
-/// Registers every route: pages, assets and the API.
+/// Registers every route: pages, assets and the API. Each path is one resource whose other
+/// methods answer 405 with `Allow`; HEAD is served wherever GET is (see [`middleware`]).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(pages::wall))
-        .route("/static/{path:.*}", web::get().to(assets::serve));
+    cfg.service(
+        web::resource("/")
+            .route(web::get().to(pages::wall))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
+            })),
+    )
+    .service(
+        web::resource("/static/{path:.*}")
+            .route(web::get().to(assets::serve))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
+            })),
+    );
+    let mut paths: Vec<(&'static str, Vec<ApiRoute>)> = Vec::new();
     for route in api_routes() {
-        cfg.route(route.path, route.route);
+        match paths.iter_mut().find(|(path, _)| *path == route.path) {
+            Some((_, routes)) => routes.push(route),
+            None => paths.push((route.path, vec![route])),
+        }
+    }
+    for (path, routes) in paths {
+        let allowed: Vec<Method> = routes.iter().map(|r| r.method.clone()).collect();
+        let mut resource = web::resource(path);
+        for route in routes {
+            resource = resource.route(route.route);
+        }
+        cfg.service(resource.default_service(web::to(move |req: HttpRequest| {
+            let allowed = allowed.clone();
+            async move { Err::<&str, _>(method_not_allowed(&req, &allowed)) }
+        })));
+    }
+}
+
+/// The 405 for a method a resource does not serve, with the `Allow` header listing those it
+/// does (HEAD included wherever GET is).
+fn method_not_allowed(req: &HttpRequest, allowed: &[Method]) -> ApiError {
+    let mut names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    if allowed.contains(&Method::GET) {
+        names.push("HEAD");
+    }
+    ApiError::MethodNotAllowed {
+        method: req.method().to_string(),
+        allow: names.join(", "),
     }
 }

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::domain::INDEPENDENCE_STATEMENT;
-use crate::error::PageError;
+use crate::web::error::PageError;
 use crate::ledger::wall::{Sponsor, Wall, WallTier};
 use crate::web::AppState;
 
@@ -52,7 +52,7 @@ pub async fn wall(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
     };
     let html = page
         .render()
-        .map_err(|e| crate::error::AppError::Internal(format!("rendering the wall: {e}")))?;
+        .map_err(|e| crate::web::error::ApiError::Internal(format!("rendering the wall: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))

@@ -4,7 +4,7 @@
 use chrono::{NaiveDateTime, SecondsFormat};
 use serde::Serialize;
 
-use crate::domain::Money;
+use crate::domain::{Money, Total};
 use crate::ledger::donors::Donor;
 use crate::ledger::entries::Entry;
 use crate::ledger::pledges::Pledge;
@@ -16,6 +16,15 @@ use crate::ledger::wall::{Sponsor, Wall, WallTier};
 pub struct MoneyView {
     pub amount: String,
     pub currency: &'static str,
+}
+
+impl From<Total> for MoneyView {
+    fn from(total: Total) -> Self {
+        Self {
+            amount: total.amount_string(),
+            currency: total.currency().code(),
+        }
+    }
 }
 
 impl From<Money> for MoneyView {

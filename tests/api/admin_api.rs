@@ -145,7 +145,57 @@ backend_test!(
             .send()
             .await
             .unwrap();
-        assert_error(not_json, StatusCode::BAD_REQUEST, "bad_request").await;
+        assert_error(
+            not_json,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
+        let json_as_text = app
+            .client
+            .post(app.url("/api/v1/admin/tiers"))
+            .bearer_auth(&app.token)
+            .header("Content-Type", "text/plain")
+            .body(r#"{"slug": "x", "name": "X", "monthly_minimum": "5"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_error(
+            json_as_text,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
+        let array = app
+            .client
+            .post(app.url("/api/v1/admin/tiers"))
+            .bearer_auth(&app.token)
+            .json(&json!([{"slug": "x", "name": "X", "monthly_minimum": "5"}]))
+            .send()
+            .await
+            .unwrap();
+        assert_error(array, StatusCode::BAD_REQUEST, "bad_request").await;
+        let syntax = app
+            .client
+            .post(app.url("/api/v1/admin/tiers"))
+            .bearer_auth(&app.token)
+            .header("Content-Type", "application/json")
+            .body("{\"slug\": ")
+            .send()
+            .await
+            .unwrap();
+        assert_error(syntax, StatusCode::BAD_REQUEST, "bad_request").await;
+        let too_large = app
+            .client
+            .post(app.url("/api/v1/admin/tiers"))
+            .bearer_auth(&app.token)
+            .header("Content-Type", "application/json")
+            .body(format!("{{\"name\": \"{}\"}}", "x".repeat(100_000)))
+            .send()
+            .await
+            .unwrap();
+        assert_error(too_large, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+        assert_eq!(app.row_counts(), before);
     }
 );
 
@@ -277,7 +327,7 @@ backend_test!(
             )
             .await;
         assert_error(reopen, StatusCode::CONFLICT, "conflict").await;
-        assert_eq!(app.count("audit_log"), 2);
+        assert_eq!(audit_actions(&app, "pledge.status"), 2);
         let bad = app
             .admin_post(
                 &format!("/api/v1/admin/pledges/{pledge}/status"),
@@ -344,3 +394,13 @@ backend_test!(
         );
     }
 );
+
+/// How many audit records name this action.
+fn audit_actions(app: &crate::helpers::TestApp, action: &str) -> usize {
+    let mut conn = app.conn();
+    coffer::db::audit::recent(&mut conn, 10_000)
+        .expect("audit log")
+        .iter()
+        .filter(|(a, _, _)| a == action)
+        .count()
+}

@@ -66,6 +66,10 @@ fn check(conn: &mut DbConn, donated: i64, attempts: &[Attempt]) -> Result<(), Te
     )
     .expect("donation");
     let mut expected = donated;
+    // What corrections took (≤ 0): a correction may only give back what corrections took, so
+    // it can never reopen a refunded amount.
+    let mut corrected = 0i64;
+    let mut refunded = 0i64;
     for attempt in attempts {
         let rows_before = db::ledger::count(conn).expect("count");
         let result = db::write_transaction(conn, |conn| match attempt {
@@ -95,7 +99,11 @@ fn check(conn: &mut DbConn, donated: i64, attempts: &[Attempt]) -> Result<(), Te
             Attempt::Correct(Some(c)) => *c,
             Attempt::Correct(None) => -expected,
         };
-        let allowed = expected + change >= 0 && expected + change <= donated && change != 0;
+        let is_correction = matches!(attempt, Attempt::Correct(_));
+        let allowed = change != 0
+            && expected + change >= 0
+            && expected + change <= donated
+            && (!is_correction || corrected + change <= 0);
         let rows_after = db::ledger::count(conn).expect("count");
         match result {
             Ok(entry) => {
@@ -106,6 +114,12 @@ fn check(conn: &mut DbConn, donated: i64, attempts: &[Attempt]) -> Result<(), Te
                 prop_assert_eq!(entry.amount.minor(), change);
                 prop_assert_eq!(rows_after, rows_before + 1);
                 expected += change;
+                if is_correction {
+                    corrected += change;
+                } else {
+                    refunded -= change;
+                }
+                prop_assert!(refunded <= donated, "refunded {refunded} of {donated}");
             }
             Err(_) => {
                 prop_assert!(

@@ -5,19 +5,19 @@ use serde_json::json;
 
 use super::public_json;
 use crate::db;
-use crate::error::AppResult;
+use crate::web::error::ApiResult;
 use crate::ledger;
 use crate::web::views::{PublicTierView, SponsorsView, SummaryView};
 use crate::web::AppState;
 
 /// `GET /healthz`: the process answers and the database is reachable.
-pub async fn health(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     state.run(|conn| Ok(db::ping(conn)?)).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "ok" })))
 }
 
 /// `GET /api/v1/sponsors`.
-pub async fn sponsors(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn sponsors(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let wall = state.wall().await?;
     Ok(public_json(&SponsorsView::new(
         &wall,
@@ -26,14 +26,14 @@ pub async fn sponsors(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 }
 
 /// `GET /api/v1/tiers`.
-pub async fn tiers(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn tiers(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let tiers = state.run(|conn| ledger::tiers::list(conn, false)).await?;
     let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
     Ok(public_json(&json!({ "tiers": tiers })))
 }
 
 /// `GET /api/v1/summary`.
-pub async fn summary(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn summary(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let wall = state.wall().await?;
     Ok(public_json(&SummaryView::from(&*wall)))
 }

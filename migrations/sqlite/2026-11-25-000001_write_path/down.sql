@@ -1,0 +1,1 @@
+DROP TRIGGER ledger_entries_refuse_replace;

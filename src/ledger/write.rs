@@ -1,0 +1,185 @@
+//! The write unit: the one way anything is written. Every writer — the admin API today, the
+//! console, Stripe's webhooks and imports tomorrow — goes through [`WriteUnit::apply`], which
+//! runs the change in one transaction together with
+//!
+//! - its idempotency record (the reply to give when the same request comes back),
+//! - its audit record (who, what, which subject), and
+//! - after commit, the change notice that makes the cached wall stale.
+//!
+//! A refused change leaves none of them behind.
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use super::wall::WallCache;
+use crate::db::{self, idempotency::StoredResponse, DbConn};
+use crate::error::{AppError, AppResult};
+
+/// Who is writing, as the audit log names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A script or client holding an API token.
+    ApiToken(i64),
+    /// Coffer itself, or one of its commands (e.g. `demo`).
+    System(&'static str),
+}
+
+impl Actor {
+    /// How the audit log names this actor.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Self::ApiToken(id) => format!("api-token:{id}"),
+            Self::System(name) => format!("system:{name}"),
+        }
+    }
+}
+
+/// A client's promise that a request is the same as an earlier one with the same key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyClaim {
+    /// The client's `Idempotency-Key`, already checked for its form.
+    pub key: String,
+    /// A hash of everything that makes the request what it is (method, path, body).
+    pub request_hash: String,
+}
+
+/// What a change produced: the reply for the client and the subject for the audit log.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The reply's status: 201 for something new, 200 for a change.
+    pub status: u16,
+    pub body: serde_json::Value,
+    /// What was changed, e.g. `donor:12`.
+    pub subject: String,
+    /// What the audit log says of it; the reply's body when `None`.
+    pub detail: Option<String>,
+}
+
+/// The reply to a write, fresh or replayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    /// True when this is the stored reply of an earlier, identical request.
+    pub replayed: bool,
+}
+
+/// Applies changes; shared by every writer of the process.
+#[derive(Clone)]
+pub struct WriteUnit {
+    wall_cache: Arc<WallCache>,
+}
+
+impl WriteUnit {
+    pub fn new(wall_cache: Arc<WallCache>) -> Self {
+        Self { wall_cache }
+    }
+
+    /// Runs `change` once: in one transaction with its idempotency and audit records, or not at
+    /// all. With a claim, the first request's reply is stored, and every later request with the
+    /// same key and the same content gets that reply, however many arrive at once: the key is
+    /// locked before it is looked up, so concurrent twins wait for the first and then replay it.
+    pub fn apply<F>(
+        &self,
+        conn: &mut DbConn,
+        actor: Actor,
+        action: &'static str,
+        claim: Option<&IdempotencyClaim>,
+        change: F,
+    ) -> AppResult<Reply>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<Recorded>,
+    {
+        let scope = match (actor, claim) {
+            (Actor::ApiToken(token_id), Some(claim)) => Some((token_id, claim)),
+            (_, Some(_)) => {
+                return Err(AppError::Internal(
+                    "an idempotency claim needs an API token".to_owned(),
+                ))
+            }
+            (_, None) => None,
+        };
+        let reply = db::write_transaction(conn, |conn| {
+            if let Some((token_id, claim)) = scope {
+                db::lock_key(conn, lock_id(token_id, &claim.key))?;
+                if let Some(stored) = db::idempotency::find(conn, token_id, &claim.key)? {
+                    return replay(stored, &claim.request_hash);
+                }
+            }
+            let recorded = change(conn)?;
+            let body = serde_json::to_string(&recorded.body)
+                .map_err(|e| AppError::Internal(format!("serialising a reply: {e}")))?;
+            let now = db::now();
+            db::audit::record(
+                conn,
+                &db::audit::NewAuditRecord {
+                    actor: &actor.audit_name(),
+                    action,
+                    subject: &recorded.subject,
+                    detail: recorded.detail.as_deref().unwrap_or(&body),
+                    created_at: now,
+                },
+            )?;
+            if let Some((token_id, claim)) = scope {
+                db::idempotency::insert(
+                    conn,
+                    &StoredResponse {
+                        token_id,
+                        idempotency_key: claim.key.clone(),
+                        request_hash: claim.request_hash.clone(),
+                        response_status: i32::from(recorded.status),
+                        response_body: body.clone(),
+                        created_at: now,
+                    },
+                )?;
+            }
+            Ok(Reply {
+                status: recorded.status,
+                body,
+                replayed: false,
+            })
+        })?;
+        if !reply.replayed {
+            self.wall_cache.invalidate();
+        }
+        Ok(reply)
+    }
+}
+
+/// A lock id for one token's key: the first 8 bytes of a hash of both.
+fn lock_id(token_id: i64, key: &str) -> i64 {
+    let digest = Sha256::new()
+        .chain_update(b"coffer-idempotency\0")
+        .chain_update(token_id.to_be_bytes())
+        .chain_update(key.as_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
+fn replay(stored: StoredResponse, request_hash: &str) -> AppResult<Reply> {
+    if stored.request_hash != request_hash {
+        return Err(AppError::IdempotencyKeyReused);
+    }
+    let status = u16::try_from(stored.response_status)
+        .map_err(|_| AppError::Internal("stored reply status out of range".to_owned()))?;
+    Ok(Reply {
+        status,
+        body: stored.response_body,
+        replayed: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_ids_differ_by_token_and_key() {
+        assert_eq!(lock_id(1, "a"), lock_id(1, "a"));
+        assert_ne!(lock_id(1, "a"), lock_id(2, "a"));
+        assert_ne!(lock_id(1, "a"), lock_id(1, "b"));
+    }
+}

@@ -1,0 +1,117 @@
+//! `/api/v1/admin/donors`: donors, their consent, their ledger, and tier pins.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::{page_number, PageQuery, PAGE_SIZE};
+use crate::db;
+use crate::ledger::{self, donors::DonorDraft, donors::DonorUpdate};
+use crate::web::api::extract::{ApiToken, JsonBody};
+use crate::web::api::{changed, created, write};
+use crate::web::error::ApiResult;
+use crate::web::inputs::{DonorInput, DonorPatch, PinInput};
+use crate::web::views::{DonorDetailView, DonorView, EntryView, PledgeView};
+use crate::web::AppState;
+
+/// How many of a donor's newest entries their detail shows.
+const DETAIL_ENTRIES: i64 = 1000;
+
+/// `GET /api/v1/admin/donors?page=`.
+pub async fn list(
+    state: web::Data<AppState>,
+    _token: ApiToken,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = page_number(query.page)?;
+    let donors = state
+        .run(move |conn| ledger::donors::list(conn, page, PAGE_SIZE + 1))
+        .await?;
+    let next_page = (donors.len() as i64 > PAGE_SIZE).then_some(page + 1);
+    let donors: Vec<DonorView> = donors
+        .iter()
+        .take(PAGE_SIZE as usize)
+        .map(DonorView::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "donors": donors, "next_page": next_page })))
+}
+
+/// `POST /api/v1/admin/donors`.
+pub async fn create(
+    state: web::Data<AppState>,
+    token: ApiToken,
+    req: HttpRequest,
+    body: JsonBody<DonorInput>,
+) -> ApiResult<HttpResponse> {
+    let draft = DonorDraft::try_from(body.value)?;
+    write(&state, token, &req, &body.raw, "donor.create", move |conn| {
+        let donor = ledger::donors::create(conn, draft)?;
+        created(format!("donor:{}", donor.id), &DonorView::from(&donor))
+    })
+    .await
+}
+
+/// `GET /api/v1/admin/donors/{id}`: the donor with their pledges, entries and standing.
+pub async fn show(
+    state: web::Data<AppState>,
+    _token: ApiToken,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let currency = state.settings.currency;
+    let view = state
+        .run(move |conn| {
+            let donor = ledger::donors::find(conn, id)?;
+            let pledges = ledger::pledges::list(conn, Some(id), None)?;
+            let entries =
+                ledger::entries::list(conn, None, Some(id), 0, DETAIL_ENTRIES)?.entries;
+            let standing = ledger::wall::standing(conn, &donor, &pledges, currency, db::now())?;
+            Ok(DonorDetailView {
+                donor: DonorView::from(&donor),
+                monthly_support: standing.monthly_support.into(),
+                tier_id: standing.tier_id,
+                pledges: pledges.iter().map(PledgeView::from).collect(),
+                entries: entries.iter().map(EntryView::from).collect(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// `PATCH /api/v1/admin/donors/{id}`: details and consent.
+pub async fn update(
+    state: web::Data<AppState>,
+    token: ApiToken,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: JsonBody<DonorPatch>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let update = DonorUpdate::try_from(body.value)?;
+    write(&state, token, &req, &body.raw, "donor.update", move |conn| {
+        let donor = ledger::donors::update(conn, id, update)?;
+        changed(format!("donor:{id}"), &DonorView::from(&donor))
+    })
+    .await
+}
+
+/// `POST /api/v1/admin/donors/{id}/pin`: pin a tier (or `"tier_id": null` to unpin).
+pub async fn pin(
+    state: web::Data<AppState>,
+    token: ApiToken,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: JsonBody<PinInput>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let PinInput { tier_id, reason } = body.value;
+    write(&state, token, &req, &body.raw, "donor.pin_tier", move |conn| {
+        let donor = ledger::donors::pin_tier(conn, id, tier_id, &reason)?;
+        let mut recorded = changed(format!("donor:{id}"), &DonorView::from(&donor))?;
+        recorded.detail = Some(match tier_id {
+            Some(tier_id) => format!("pinned to tier {tier_id}: {}", reason.trim()),
+            None => format!("pin removed: {}", reason.trim()),
+        });
+        Ok(recorded)
+    })
+    .await
+}

@@ -1,0 +1,35 @@
+//! The treasurer's JSON API under `/api/v1/admin/`, a module per resource. Each handler parses
+//! its body into an input, converts it into a ledger draft, and runs one ledger service through
+//! the write unit ([`super::write`]). Every answer is `Cache-Control: no-store`: they carry
+//! donors' emails and legal names.
+
+pub mod donors;
+pub mod ledger;
+pub mod pledges;
+pub mod tiers;
+
+use serde::Deserialize;
+
+use crate::error::{AppError, AppResult};
+
+/// Rows in one page of a list.
+pub const PAGE_SIZE: i64 = 50;
+
+/// The highest page number a list accepts (the OpenAPI document states the same bound).
+pub const MAX_PAGE: i64 = 1_000_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+}
+
+pub(crate) fn page_number(page: Option<i64>) -> AppResult<i64> {
+    match page.unwrap_or(0) {
+        p if (0..=MAX_PAGE).contains(&p) => Ok(p),
+        _ => Err(AppError::invalid(
+            "page",
+            format!("must be a page number from 0 to {MAX_PAGE}"),
+        )),
+    }
+}

@@ -1,0 +1,180 @@
+//! The web layer's errors and their one mapping to HTTP: a status, a stable code and a message,
+//! as the JSON error shape on the API and as a small page on HTML routes.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+use crate::error::AppError;
+
+/// The result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Everything a request can fail with: a service's error, or one of HTTP's own.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// The body is not the JSON the route expects (syntax, shape, types, unknown fields).
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("the body must be application/json (got {0})")]
+    UnsupportedMediaType(String),
+    #[error("{method} is not allowed here; use {allow}")]
+    MethodNotAllowed { method: String, allow: String },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        Self::Internal(err.to_string())
+    }
+}
+
+impl ApiError {
+    /// A short, stable machine-readable code for clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::App(err) => match err {
+                AppError::Invalid { .. } => "invalid",
+                AppError::NotFound { .. } => "not_found",
+                AppError::Conflict(_) => "conflict",
+                AppError::Unauthenticated => "unauthorized",
+                AppError::IdempotencyKeyReused => "idempotency_key_reused",
+                AppError::Unavailable(_) => "unavailable",
+                AppError::Database(err) if is_transient(err) => "unavailable",
+                AppError::Database(_) | AppError::Internal(_) => "internal",
+            },
+            Self::BadRequest(_) => "bad_request",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The message shown to the client; internal causes are logged, never shown.
+    pub fn public_message(&self) -> String {
+        if self.status_code().is_server_error() {
+            return match self.code() {
+                "unavailable" => "the database is busy, try again".to_owned(),
+                _ => "something went wrong on our side; it has been logged".to_owned(),
+            };
+        }
+        self.to_string()
+    }
+
+    fn log_if_server_error(&self) {
+        if !self.status_code().is_server_error() {
+            return;
+        }
+        // The whole cause chain goes to the log; the client only sees the public message.
+        let mut chain = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !chain.ends_with(&text) {
+                chain.push_str(": ");
+                chain.push_str(&text);
+            }
+            source = cause.source();
+        }
+        tracing::error!(error = %chain, "request failed");
+    }
+}
+
+/// A failure that goes away when the client tries again (a serialisation conflict, a deadlock
+/// broken by the database): 503, so that clients and Stripe retry.
+fn is_transient(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        err,
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)
+    ) || matches!(err, Error::DatabaseError(_, info) if info.message().contains("deadlock"))
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::App(err) => match err {
+                AppError::Invalid { .. } | AppError::IdempotencyKeyReused => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Database(err) if is_transient(err) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Database(_) | AppError::Internal(_) => {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+            },
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.log_if_server_error();
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            Self::App(AppError::Unauthenticated) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            Self::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.clone()));
+            }
+            _ if self.code() == "unavailable" => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        response
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(json!({
+                "error": { "code": self.code(), "message": self.public_message() }
+            }))
+    }
+}
+
+/// An [`ApiError`] on an HTML route: rendered as a small page rather than JSON.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct PageError(#[from] pub ApiError);
+
+impl From<AppError> for PageError {
+    fn from(err: AppError) -> Self {
+        Self(err.into())
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.log_if_server_error();
+        let status = self.status_code();
+        let page = super::pages::ErrorPage {
+            status: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or("Error"),
+            message: self.0.public_message(),
+        };
+        let mut response = HttpResponse::build(status);
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        if let ApiError::MethodNotAllowed { allow, .. } = &self.0 {
+            response.insert_header((header::ALLOW, allow.clone()));
+        }
+        match askama::Template::render(&page) {
+            Ok(html) => response.content_type("text/html; charset=utf-8").body(html),
+            Err(_) => response.body(self.0.public_message()),
+        }
+    }
+}

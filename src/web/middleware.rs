@@ -1,0 +1,247 @@
+//! HTTP by the book, for every route at once: HEAD wherever GET, `no-store` on the admin API,
+//! and for public answers a strong `ETag`, `304 Not Modified`, and gzip or brotli bodies
+//! compressed once per representation rather than once per request.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
+
+use actix_web::body::{self, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{Error, HttpResponse};
+use sha2::{Digest, Sha256};
+
+/// Serves HEAD with the GET handler. The HTTP codec remembered that the request was HEAD, so it
+/// sends the GET answer's headers (Content-Length included) and no body.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}
+
+/// Admin answers carry emails and legal names: no cache, shared or private, may keep them.
+pub async fn no_store_admin(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let is_admin = req.path().starts_with("/api/v1/admin");
+    let mut res = next.call(req).await?;
+    if is_admin {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+/// A content coding Coffer can send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Coding {
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+impl Coding {
+    fn suffix(self) -> &'static str {
+        match self {
+            Self::Identity => "",
+            Self::Gzip => "-gz",
+            Self::Brotli => "-br",
+        }
+    }
+
+    fn header(self) -> Option<&'static str> {
+        match self {
+            Self::Identity => None,
+            Self::Gzip => Some("gzip"),
+            Self::Brotli => Some("br"),
+        }
+    }
+}
+
+/// The best coding the client accepts: brotli, then gzip, else identity. A coding with `q=0`
+/// is refused by the client.
+fn negotiate(accept_encoding: Option<&str>) -> Coding {
+    let Some(accept) = accept_encoding else {
+        return Coding::Identity;
+    };
+    let accepts = |name: &str| {
+        accept.split(',').any(|item| {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                let p = p.trim().replace(' ', "");
+                p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
+            });
+            (coding.eq_ignore_ascii_case(name) || coding == "*") && !refused
+        })
+    };
+    if accepts("br") {
+        Coding::Brotli
+    } else if accepts("gzip") {
+        Coding::Gzip
+    } else {
+        Coding::Identity
+    }
+}
+
+fn is_public(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("public"))
+}
+
+/// True when `If-None-Match` names this tag (or `*`); weak comparison, as RFC 9110 asks for.
+fn matches_if_none_match(if_none_match: &str, tag: &str) -> bool {
+    let bare = tag.trim_start_matches("W/");
+    if_none_match
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == bare)
+}
+
+/// Strong validators and compression for public GET answers (`Cache-Control: public`).
+///
+/// Each content coding is its own representation with its own strong tag (`"…-br"`), so a
+/// cache never serves gzip bytes to a client that asked for identity. The compressed bytes are
+/// kept per tag, so a wall that did not change is compressed once, not on every request.
+pub async fn representations(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let is_get = req.method() == Method::GET;
+    let header_text = |name: header::HeaderName| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let if_none_match = header_text(header::IF_NONE_MATCH);
+    let coding = negotiate(header_text(header::ACCEPT_ENCODING).as_deref());
+    let res = next.call(req).await?;
+    if !is_get || res.status() != StatusCode::OK || !is_public(res.headers()) {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let (mut res, body) = res.into_parts();
+    let bytes = body::to_bytes(body)
+        .await
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
+    let digest = Sha256::digest(&bytes);
+    let tag = format!("\"{}{}\"", hex::encode(&digest[..16]), coding.suffix());
+    let headers = res.headers_mut();
+    headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&tag).map_err(actix_web::error::ErrorInternalServerError)?,
+    );
+    headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if if_none_match.is_some_and(|inm| matches_if_none_match(&inm, &tag)) {
+        let mut not_modified = HttpResponse::NotModified();
+        for name in [
+            header::ETAG,
+            header::CACHE_CONTROL,
+            header::VARY,
+            header::CONTENT_LOCATION,
+            header::EXPIRES,
+        ] {
+            for value in res.headers().get_all(&name) {
+                not_modified.append_header((name.clone(), value.clone()));
+            }
+        }
+        return Ok(ServiceResponse::new(req, not_modified.finish()));
+    }
+    let body = match coding.header() {
+        None => bytes,
+        Some(name) => {
+            res.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+            compressed(&tag, coding, &bytes)?
+        }
+    };
+    Ok(ServiceResponse::new(req, res.set_body(body).map_into_boxed_body()))
+}
+
+/// The body in `coding`, compressed once per tag.
+fn compressed(tag: &str, coding: Coding, bytes: &Bytes) -> Result<Bytes, Error> {
+    /// Enough for every public representation of a few walls; emptied when full.
+    const CAPACITY: usize = 64;
+    static CACHE: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(tag).cloned()) {
+        return Ok(hit);
+    }
+    let encoded = Bytes::from(encode(coding, bytes).map_err(actix_web::error::ErrorInternalServerError)?);
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() >= CAPACITY {
+            cache.clear();
+        }
+        cache.insert(tag.to_owned(), encoded.clone());
+    }
+    Ok(encoded)
+}
+
+fn encode(coding: Coding, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    match coding {
+        Coding::Identity => Ok(bytes.to_vec()),
+        Coding::Gzip => {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            encoder.write_all(bytes)?;
+            encoder.finish()
+        }
+        Coding::Brotli => {
+            let mut out = Vec::new();
+            {
+                let mut encoder = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+                encoder.write_all(bytes)?;
+            }
+            Ok(out)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_best_accepted_coding_wins() {
+        assert_eq!(negotiate(None), Coding::Identity);
+        assert_eq!(negotiate(Some("gzip, deflate, br")), Coding::Brotli);
+        assert_eq!(negotiate(Some("gzip")), Coding::Gzip);
+        assert_eq!(negotiate(Some("br;q=0, gzip")), Coding::Gzip);
+        assert_eq!(negotiate(Some("identity")), Coding::Identity);
+    }
+
+    #[test]
+    fn if_none_match_compares_tags() {
+        assert!(matches_if_none_match("\"a\", \"b\"", "\"b\""));
+        assert!(matches_if_none_match("W/\"b\"", "\"b\""));
+        assert!(matches_if_none_match("*", "\"b\""));
+        assert!(!matches_if_none_match("\"a\"", "\"b\""));
+    }
+
+    #[test]
+    fn compressed_bodies_decompress_to_the_original() {
+        let original = b"<p>sponsors</p>".repeat(100);
+        let gz = encode(Coding::Gzip, &original).unwrap();
+        let mut decoded = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut decoded)
+            .unwrap();
+        assert_eq!(decoded, original);
+        let br = encode(Coding::Brotli, &original).unwrap();
+        let mut decoded = Vec::new();
+        std::io::Read::read_to_end(&mut brotli::Decompressor::new(&br[..], 4096), &mut decoded)
+            .unwrap();
+        assert_eq!(decoded, original);
+    }
+}
