@@ -96,7 +96,6 @@ fn locale(value: Option<String>) -> AppResult<Option<String>> {
     })
 }
 
-
 // ---------- tiers ----------
 
 #[derive(Debug, Deserialize)]
@@ -267,7 +266,6 @@ pub struct CorrectionInput {
     pub memo: String,
 }
 
-
 // ---------- conversions into ledger drafts ----------
 
 /// An input together with the instance currency, which fills in a currency left out.
@@ -376,7 +374,12 @@ impl TryFrom<DonorPatch> for ledger::donors::DonorUpdate {
                 .transpose()?,
             legal_name: patch
                 .legal_name
-                .map(|n| n.as_deref().map(legal_name).transpose().map(Option::flatten))
+                .map(|n| {
+                    n.as_deref()
+                        .map(legal_name)
+                        .transpose()
+                        .map(Option::flatten)
+                })
                 .transpose()?,
             email: patch
                 .email

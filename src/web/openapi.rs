@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 /// `GET /openapi.json`.
 pub async fn document() -> HttpResponse {
     static DOCUMENT: OnceLock<Value> = OnceLock::new();
-    HttpResponse::Ok().json(DOCUMENT.get_or_init(build))
+    HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=60"))
+        .json(DOCUMENT.get_or_init(build))
 }
 
 fn schema(name: &str) -> Value {

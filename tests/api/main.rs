@@ -5,6 +5,7 @@ mod helpers;
 mod admin_api;
 mod browser;
 mod cli;
+mod concurrency;
 mod http;
 mod idempotency;
 mod ledger_properties;

@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::public_json;
 use crate::db;
-use crate::web::error::ApiResult;
 use crate::ledger;
+use crate::web::error::ApiResult;
 use crate::web::views::{PublicTierView, SponsorsView, SummaryView};
 use crate::web::AppState;
 

@@ -43,10 +43,17 @@ pub async fn create(
     body: JsonBody<DonorInput>,
 ) -> ApiResult<HttpResponse> {
     let draft = DonorDraft::try_from(body.value)?;
-    write(&state, token, &req, &body.raw, "donor.create", move |conn| {
-        let donor = ledger::donors::create(conn, draft)?;
-        created(format!("donor:{}", donor.id), &DonorView::from(&donor))
-    })
+    write(
+        &state,
+        token,
+        &req,
+        &body.raw,
+        "donor.create",
+        move |conn| {
+            let donor = ledger::donors::create(conn, draft)?;
+            created(format!("donor:{}", donor.id), &DonorView::from(&donor))
+        },
+    )
     .await
 }
 
@@ -62,8 +69,7 @@ pub async fn show(
         .run(move |conn| {
             let donor = ledger::donors::find(conn, id)?;
             let pledges = ledger::pledges::list(conn, Some(id), None)?;
-            let entries =
-                ledger::entries::list(conn, None, Some(id), 0, DETAIL_ENTRIES)?.entries;
+            let entries = ledger::entries::list(conn, None, Some(id), 0, DETAIL_ENTRIES)?.entries;
             let standing = ledger::wall::standing(conn, &donor, &pledges, currency, db::now())?;
             Ok(DonorDetailView {
                 donor: DonorView::from(&donor),
@@ -87,10 +93,17 @@ pub async fn update(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let update = DonorUpdate::try_from(body.value)?;
-    write(&state, token, &req, &body.raw, "donor.update", move |conn| {
-        let donor = ledger::donors::update(conn, id, update)?;
-        changed(format!("donor:{id}"), &DonorView::from(&donor))
-    })
+    write(
+        &state,
+        token,
+        &req,
+        &body.raw,
+        "donor.update",
+        move |conn| {
+            let donor = ledger::donors::update(conn, id, update)?;
+            changed(format!("donor:{id}"), &DonorView::from(&donor))
+        },
+    )
     .await
 }
 
@@ -104,14 +117,21 @@ pub async fn pin(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let PinInput { tier_id, reason } = body.value;
-    write(&state, token, &req, &body.raw, "donor.pin_tier", move |conn| {
-        let donor = ledger::donors::pin_tier(conn, id, tier_id, &reason)?;
-        let mut recorded = changed(format!("donor:{id}"), &DonorView::from(&donor))?;
-        recorded.detail = Some(match tier_id {
-            Some(tier_id) => format!("pinned to tier {tier_id}: {}", reason.trim()),
-            None => format!("pin removed: {}", reason.trim()),
-        });
-        Ok(recorded)
-    })
+    write(
+        &state,
+        token,
+        &req,
+        &body.raw,
+        "donor.pin_tier",
+        move |conn| {
+            let donor = ledger::donors::pin_tier(conn, id, tier_id, &reason)?;
+            let mut recorded = changed(format!("donor:{id}"), &DonorView::from(&donor))?;
+            recorded.detail = Some(match tier_id {
+                Some(tier_id) => format!("pinned to tier {tier_id}: {}", reason.trim()),
+                None => format!("pin removed: {}", reason.trim()),
+            });
+            Ok(recorded)
+        },
+    )
     .await
 }

@@ -52,9 +52,14 @@ pub async fn record_donation(
     body: JsonBody<DonationInput>,
 ) -> ApiResult<HttpResponse> {
     let draft = DonationDraft::try_from((body.value, state.settings.currency))?;
-    record(&state, token, &req, &body.raw, "donation.record", move |conn| {
-        ledger::entries::record_donation(conn, draft)
-    })
+    record(
+        &state,
+        token,
+        &req,
+        &body.raw,
+        "donation.record",
+        move |conn| ledger::entries::record_donation(conn, draft),
+    )
     .await
 }
 
@@ -66,9 +71,14 @@ pub async fn record_refund(
     body: JsonBody<RefundInput>,
 ) -> ApiResult<HttpResponse> {
     let draft = RefundDraft::try_from(body.value)?;
-    record(&state, token, &req, &body.raw, "refund.record", move |conn| {
-        ledger::entries::record_refund(conn, draft)
-    })
+    record(
+        &state,
+        token,
+        &req,
+        &body.raw,
+        "refund.record",
+        move |conn| ledger::entries::record_refund(conn, draft),
+    )
     .await
 }
 
@@ -80,9 +90,14 @@ pub async fn record_expense(
     body: JsonBody<ExpenseInput>,
 ) -> ApiResult<HttpResponse> {
     let draft = ExpenseDraft::try_from((body.value, state.settings.currency))?;
-    record(&state, token, &req, &body.raw, "expense.record", move |conn| {
-        ledger::entries::record_expense(conn, draft)
-    })
+    record(
+        &state,
+        token,
+        &req,
+        &body.raw,
+        "expense.record",
+        move |conn| ledger::entries::record_expense(conn, draft),
+    )
     .await
 }
 

@@ -48,10 +48,17 @@ pub async fn create(
     body: JsonBody<PledgeInput>,
 ) -> ApiResult<HttpResponse> {
     let draft = PledgeDraft::try_from((body.value, state.settings.currency))?;
-    write(&state, token, &req, &body.raw, "pledge.create", move |conn| {
-        let pledge = ledger::pledges::create(conn, draft)?;
-        created(format!("pledge:{}", pledge.id), &PledgeView::from(&pledge))
-    })
+    write(
+        &state,
+        token,
+        &req,
+        &body.raw,
+        "pledge.create",
+        move |conn| {
+            let pledge = ledger::pledges::create(conn, draft)?;
+            created(format!("pledge:{}", pledge.id), &PledgeView::from(&pledge))
+        },
+    )
     .await
 }
 
@@ -65,11 +72,18 @@ pub async fn change_status(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let status = PledgeStatus::try_from(body.value)?;
-    write(&state, token, &req, &body.raw, "pledge.status", move |conn| {
-        let (pledge, before) = ledger::pledges::change_status(conn, id, status)?;
-        let mut recorded = changed(format!("pledge:{id}"), &PledgeView::from(&pledge))?;
-        recorded.detail = Some(format!("{before} -> {status}"));
-        Ok(recorded)
-    })
+    write(
+        &state,
+        token,
+        &req,
+        &body.raw,
+        "pledge.status",
+        move |conn| {
+            let (pledge, before) = ledger::pledges::change_status(conn, id, status)?;
+            let mut recorded = changed(format!("pledge:{id}"), &PledgeView::from(&pledge))?;
+            recorded.detail = Some(format!("{before} -> {status}"));
+            Ok(recorded)
+        },
+    )
     .await
 }
