@@ -143,7 +143,13 @@ pub async fn representations(
         header::ETAG,
         HeaderValue::from_str(&tag).map_err(actix_web::error::ErrorInternalServerError)?,
     );
-    headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    let varies = headers.get_all(header::VARY).any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
+    if !varies {
+        headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
     if if_none_match.is_some_and(|inm| matches_if_none_match(&inm, &tag)) {
         let mut not_modified = HttpResponse::NotModified();
         for name in [

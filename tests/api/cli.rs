@@ -68,6 +68,29 @@ fn commands_work_on(backend: Backend) {
     drop(conn);
     drop(pool);
 
+    let listed = coffer(&url, &["token", "list"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let listing = String::from_utf8_lossy(&listed.stdout).to_string();
+    assert!(listing.contains("bookkeeping"), "{listing}");
+    assert!(!listing.contains(printed), "the secret is never listed");
+    let revoke = coffer(&url, &["token", "revoke", "bookkeeping"]);
+    assert!(revoke.status.success(), "{}", stderr(&revoke));
+    let mut conn = pool_for(&url).get().unwrap();
+    assert!(
+        coffer::ledger::tokens::authenticate(&mut conn, printed).is_err(),
+        "a revoked token is refused at once"
+    );
+    drop(conn);
+    let listing = String::from_utf8_lossy(&coffer(&url, &["token", "list"]).stdout).to_string();
+    let row = listing.lines().find(|l| l.contains("bookkeeping")).unwrap();
+    assert!(
+        !row.ends_with("\t-"),
+        "the listing shows when it was revoked: {row}"
+    );
+    let unknown = coffer(&url, &["token", "revoke", "no-such-token"]);
+    assert!(!unknown.status.success());
+    assert_eq!(stderr(&unknown).lines().count(), 1, "{}", stderr(&unknown));
+
     let demo = coffer(&url, &["demo", "--donors", "12"]);
     assert!(demo.status.success(), "{}", stderr(&demo));
     assert!(String::from_utf8_lossy(&demo.stdout).contains("12 donors"));
@@ -78,6 +101,10 @@ fn commands_work_on(backend: Backend) {
         "{}",
         stderr(&again)
     );
+}
+
+fn pool_for(url: &str) -> coffer::db::Pool {
+    coffer::startup::prepare_database(&crate::helpers::test_settings(url)).unwrap()
 }
 
 #[test]

@@ -144,6 +144,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub token: String,
     pub pool: Pool,
+    pub database_url: String,
     _db: TestDb,
 }
 
@@ -168,6 +169,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             .expect("client"),
         token,
         pool,
+        database_url,
         _db: test_db,
     })
 }

@@ -261,3 +261,39 @@ async fn on_sqlite_no_statement_can_replace_or_remove_a_ledger_row() {
     assert_eq!(after["entries"][0]["amount"], "50.00");
     assert_eq!(after["entries"][0]["memo"], "");
 }
+
+backend_test!(
+    a_connection_returned_inside_a_transaction_is_discarded,
+    |app| async move {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        use diesel::Connection;
+        let settings = crate::helpers::test_settings(&app.database_url);
+        let pool = coffer::db::build_pool(&settings.database_url).expect("pool");
+        {
+            let mut conn = pool.get().expect("connection");
+            match &mut *conn {
+                coffer::db::DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction(c),
+                coffer::db::DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
+            }
+            .expect("begin");
+            // Dropped here without commit or rollback, as a panicking request would.
+        }
+        let mut held = Vec::new();
+        for _ in 0..pool.max_size() {
+            held.push(pool.get().expect("connection"));
+        }
+        for conn in &mut held {
+            let status = <coffer::db::DbConn as Connection>::TransactionManager::transaction_manager_status_mut(
+                conn,
+            );
+            let depth = match status {
+                diesel::connection::TransactionManagerStatus::Valid(v) => v.transaction_depth(),
+                diesel::connection::TransactionManagerStatus::InError => None,
+            };
+            assert_eq!(
+                depth, None,
+                "no pooled connection is still inside a transaction"
+            );
+        }
+    }
+);
