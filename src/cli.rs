@@ -33,7 +33,13 @@ enum Command {
         /// How many demo donors to create.
         #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         donors: u32,
+        /// Seed a history of about this many ledger entries, written in bulk (a large instance:
+        /// `--donors 10000 --entries 1000000`).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(100..=20_000_000))]
+        entries: Option<u32>,
     },
+    /// Print the ledger's size and how long the public wall takes to build from it.
+    Stats,
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -130,11 +136,49 @@ fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Command::Demo { donors } => {
+        Command::Demo { donors, entries } => {
             let mut conn = migrated_connection(&settings)?;
-            let summary = seed_demo(&mut conn, &settings, donors as usize)?
-                .ok_or_else(|| CliError::Refused("the database already has tiers or donors; demo data only goes into an empty database".to_owned()))?;
-            println!("{summary}");
+            let started = std::time::Instant::now();
+            let seeded = match entries {
+                Some(entries) => db::write_transaction(&mut conn, |conn| {
+                    crate::demo::seed_at_scale_if_empty(
+                        conn,
+                        settings.currency,
+                        donors as usize,
+                        entries as usize,
+                        db::now(),
+                    )
+                })?
+                .map(|s| s.to_string()),
+                None => seed_demo(&mut conn, &settings, donors as usize)?,
+            };
+            let summary = seeded.ok_or_else(|| {
+                CliError::Refused(
+                    "the database already has tiers or donors; demo data only goes into an empty database"
+                        .to_owned(),
+                )
+            })?;
+            println!("{summary} in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Stats => {
+            let mut conn = migrated_connection(&settings)?;
+            let donors = db::donors::count(&mut conn).map_err(AppError::from)?;
+            let entries = db::ledger::count(&mut conn).map_err(AppError::from)?;
+            // The median of five builds: the first warms the database's cache.
+            let mut times = Vec::new();
+            let mut sponsors = 0;
+            for _ in 0..5 {
+                let started = std::time::Instant::now();
+                let wall = crate::ledger::wall::build(&mut conn, settings.currency, db::now())?;
+                times.push(started.elapsed());
+                sponsors = wall.sponsor_count();
+            }
+            times.sort();
+            println!(
+                "{donors} donors, {entries} ledger entries, {sponsors} named sponsors; the wall builds in {:.1} ms (median of 5)",
+                times[2].as_secs_f64() * 1000.0
+            );
             Ok(())
         }
         Command::Token {

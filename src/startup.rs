@@ -1,7 +1,6 @@
 //! Builds the application: migrate, pool, routes, and a bound listener (port 0 allowed).
 
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
@@ -10,7 +9,6 @@ use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
-use crate::ledger::wall::WallCache;
 use crate::web::error::{ApiError, PageError};
 use crate::web::{middleware, AppState};
 
@@ -18,14 +16,12 @@ use crate::web::{middleware, AppState};
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// How long a wall may be served without being rebuilt, when this process wrote nothing: it
-/// bounds staleness after writes through other processes and as gifts age out of the window.
-const WALL_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A built server, bound and ready to run.
 pub struct Application {
     port: u16,
     server: Server,
+    state: AppState,
 }
 
 /// Why the application could not start.
@@ -60,12 +56,22 @@ impl Application {
                 source,
             })?
             .port();
-        let state = AppState::new(pool, settings, Arc::new(WallCache::new(WALL_MAX_AGE)));
-        let server = run(listener, state).map_err(|source| StartupError::Bind {
+        crate::web::metrics::install();
+        let state = AppState::new(pool, settings);
+        let server = run(listener, state.clone()).map_err(|source| StartupError::Bind {
             address: "listener".to_owned(),
             source,
         })?;
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The shared state, for tests and tools that watch what is published.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
     }
 
     /// The port actually bound (useful with port 0).
@@ -73,9 +79,12 @@ impl Application {
         self.port
     }
 
-    /// Serves until the process is stopped.
+    /// Serves until the process is stopped, with the wall's publisher running beside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let publisher = actix_web::rt::spawn(crate::web::published::run_publisher(self.state));
+        let result = self.server.await;
+        publisher.abort();
+        result
     }
 }
 
@@ -89,6 +98,7 @@ pub fn prepare_database(settings: &Settings) -> Result<Pool, db::DbSetupError> {
 /// Applies pending migrations on one connection and logs what was applied.
 pub fn migrate(conn: &mut db::DbConn, settings: &Settings) -> Result<(), db::DbSetupError> {
     let applied = db::run_migrations(conn)?;
+    db::optimize(conn)?;
     if applied > 0 {
         tracing::info!(
             applied,
@@ -124,6 +134,7 @@ fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .wrap(from_fn(middleware::no_store_admin))
             .wrap(Compress::default())
             .wrap(from_fn(middleware::head_as_get))
+            .wrap(from_fn(crate::web::metrics::record_request))
             .wrap(TracingLogger::default())
             .configure(crate::web::configure)
             .default_service(web::to(not_found))

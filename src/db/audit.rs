@@ -32,3 +32,13 @@ pub fn recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(String, String,
         .limit(limit)
         .load(conn)
 }
+
+/// The newest record's id, 0 when there is none: every write through the write unit adds a
+/// record, so this is a version of everything written, by any process.
+pub fn latest_id(conn: &mut DbConn) -> QueryResult<i64> {
+    use diesel::dsl::max;
+    audit_log::table
+        .select(max(audit_log::id))
+        .first::<Option<i64>>(conn)
+        .map(|id| id.unwrap_or(0))
+}

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use super::schema::ledger_entries;
 use super::DbConn;
@@ -101,19 +101,31 @@ pub fn find_by_external_ref(
         .optional()
 }
 
-/// Newest first, `limit` rows from `offset`.
+/// Where a page of the ledger starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStart {
+    /// Skip this many rows (cost grows with the offset).
+    Offset(i64),
+    /// The entries older than this id (cost independent of depth: the index seeks to it).
+    Before(i64),
+}
+
+/// Newest first, `limit` rows from `start`.
 pub fn list(
     conn: &mut DbConn,
     filter: &EntryFilter,
-    offset: i64,
+    start: PageStart,
     limit: i64,
 ) -> QueryResult<Vec<EntryRow>> {
     let mut query = ledger_entries::table
         .select(EntryRow::as_select())
         .order(ledger_entries::id.desc())
-        .offset(offset)
         .limit(limit)
         .into_boxed();
+    query = match start {
+        PageStart::Offset(offset) => query.offset(offset),
+        PageStart::Before(id) => query.filter(ledger_entries::id.lt(id)),
+    };
     if let Some(kind) = &filter.kind {
         query = query.filter(ledger_entries::kind.eq(kind.clone()));
     }
@@ -150,60 +162,55 @@ pub fn reversals(conn: &mut DbConn, id: i64) -> QueryResult<Reversals> {
     Ok(reversals)
 }
 
-/// One-time gifts (donations outside any pledge) made after `since`, each with the sum of what
-/// reverses it (refunds and corrections).
-pub fn one_time_gifts_since(
-    conn: &mut DbConn,
-    since: NaiveDateTime,
-    donor_id: Option<i64>,
-) -> QueryResult<Vec<GiftRow>> {
-    use ledger_entries::dsl as e;
-    let mut query = e::ledger_entries
-        .select((e::id, e::donor_id, e::occurred_at, e::amount, e::currency))
-        .into_boxed();
-    if let Some(donor_id) = donor_id {
-        query = query.filter(e::donor_id.eq(donor_id));
-    }
-    let gifts: Vec<(i64, Option<i64>, NaiveDateTime, i64, String)> = query
-        .filter(e::kind.eq("donation"))
-        .filter(e::pledge_id.is_null())
-        .filter(e::donor_id.is_not_null())
-        .filter(e::occurred_at.gt(since))
-        .load(conn)?;
-    let Some(first_id) = gifts.iter().map(|g| g.0).min() else {
-        return Ok(Vec::new());
-    };
-    // Reversals always point at their original entry, so one grouped query covers every gift.
-    let reversals: std::collections::HashMap<i64, i64> = e::ledger_entries
-        .filter(e::reverses.ge(first_id))
-        .group_by(e::reverses)
-        .select((e::reverses, sql::<BigInt>("CAST(SUM(amount) AS BIGINT)")))
-        .load::<(Option<i64>, i64)>(conn)?
-        .into_iter()
-        .filter_map(|(reverses, sum)| reverses.map(|id| (id, sum)))
-        .collect();
-    Ok(gifts
-        .into_iter()
-        .filter_map(|(id, donor_id, occurred_at, amount, currency)| {
-            Some(GiftRow {
-                donor_id: donor_id?,
-                occurred_at,
-                amount,
-                currency,
-                reversed: reversals.get(&id).copied().unwrap_or(0),
-            })
-        })
-        .collect())
+/// One donor's one-time giving in one currency inside a window, net of what reverses it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct GiftTotal {
+    #[diesel(sql_type = BigInt)]
+    pub donor_id: i64,
+    #[diesel(sql_type = Text)]
+    pub currency: String,
+    /// The gifts' amounts plus their refunds and corrections, in minor units.
+    #[diesel(sql_type = BigInt)]
+    pub net: i64,
+    #[diesel(sql_type = Timestamp)]
+    pub latest: NaiveDateTime,
 }
 
-/// A one-time gift and what has been reversed of it, in minor units.
-#[derive(Debug, Clone)]
-pub struct GiftRow {
-    pub donor_id: i64,
-    pub occurred_at: NaiveDateTime,
-    pub amount: i64,
-    pub currency: String,
-    pub reversed: i64,
+/// One-time gifts (donations outside any pledge) given in `(since, until]`, summed per donor and
+/// currency in SQL, each net of its reversals. The partial index on gifts and the one on
+/// reversals cover it, so its cost follows the window's gifts, not the ledger's history.
+pub fn gift_totals(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+    until: NaiveDateTime,
+    donor_id: Option<i64>,
+) -> QueryResult<Vec<GiftTotal>> {
+    let donor_filter = if donor_id.is_some() {
+        "AND g.donor_id = $3"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT g.donor_id AS donor_id, g.currency AS currency, \
+         CAST(SUM(g.amount + COALESCE((SELECT SUM(r.amount) FROM ledger_entries r \
+             WHERE r.reverses = g.id), 0)) AS BIGINT) AS net, \
+         MAX(g.occurred_at) AS latest \
+         FROM ledger_entries g \
+         WHERE g.kind = 'donation' AND g.pledge_id IS NULL AND g.donor_id IS NOT NULL \
+         AND g.occurred_at > $1 AND g.occurred_at <= $2 {donor_filter} \
+         GROUP BY g.donor_id, g.currency"
+    );
+    on_backend!(conn, |c| {
+        let sql = super::placeholders(c, &sql);
+        let query = diesel::sql_query(sql)
+            .bind::<Timestamp, _>(since)
+            .bind::<Timestamp, _>(until)
+            .into_boxed();
+        match donor_id {
+            Some(donor_id) => query.bind::<BigInt, _>(donor_id).load(c),
+            None => query.load(c),
+        }
+    })
 }
 
 /// Running costs since `since` in one currency, as a positive number of minor units: expenses

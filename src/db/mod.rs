@@ -250,6 +250,30 @@ pub fn lock_key(conn: &mut DbConn, key: i64) -> QueryResult<()> {
     }
 }
 
+/// Raw SQL written with PostgreSQL's `$1, $2, …` placeholders, for the backend at hand (SQLite
+/// reads `?NNN` as the same numbered parameter).
+pub(crate) fn placeholders<C: 'static>(_conn: &C, sql: &str) -> String {
+    if std::any::TypeId::of::<C>() == std::any::TypeId::of::<diesel::SqliteConnection>() {
+        sql.replace('$', "?")
+    } else {
+        sql.to_owned()
+    }
+}
+
+/// Refreshes the query planner's statistics, so that it picks the indexes that fit (SQLite never
+/// gathers them on its own). Cheap: SQLite's `optimize` only analyses what changed a lot.
+pub fn optimize(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => c.batch_execute("PRAGMA analysis_limit = 1000; PRAGMA optimize;"),
+        DbConn::Postgres(c) => c.batch_execute("ANALYZE"),
+    }
+}
+
+/// Gathers full statistics after a bulk load (demo data).
+pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
+    conn.batch_execute("ANALYZE")
+}
+
 /// A cheap round trip, for health checks.
 pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")

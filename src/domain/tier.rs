@@ -19,7 +19,8 @@ pub struct PledgeFacts {
 #[derive(Debug, Clone, Copy)]
 pub struct OneTimeGift {
     pub given_at: NaiveDateTime,
-    pub net: Money,
+    /// What is left of the gift (or of a donor's gifts) after refunds and corrections.
+    pub net: super::Total,
 }
 
 /// A tier's id and the monthly support it takes.
@@ -101,7 +102,7 @@ mod tests {
     fn gift(days_ago: i64, minor: i64) -> OneTimeGift {
         OneTimeGift {
             given_at: now() - Duration::days(days_ago),
-            net: eur(minor),
+            net: eur(minor).into(),
         }
     }
 
@@ -175,7 +176,7 @@ mod tests {
             Decimal::from(5)
         );
         let over_corrected = OneTimeGift {
-            net: eur(-6000),
+            net: eur(-6000).into(),
             ..gift(10, 0)
         };
         assert_eq!(

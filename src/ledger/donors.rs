@@ -81,26 +81,30 @@ pub struct DonorUpdate {
     pub locale: Option<Option<String>>,
 }
 
+impl DonorDraft {
+    /// The row this draft becomes.
+    pub fn into_row(self, created_at: chrono::NaiveDateTime) -> db::donors::NewDonor {
+        db::donors::NewDonor {
+            public_name: self.public_name,
+            legal_name: self.legal_name,
+            email: self.email.map(|e| e.as_str().to_owned()),
+            website: self.website.map(|w| w.as_str().to_owned()),
+            fediverse_handle: self.fediverse_handle.map(|h| h.as_str().to_owned()),
+            logo_path: self.logo_path,
+            consent_name: self.consent.name,
+            consent_logo: self.consent.logo,
+            consent_link: self.consent.link,
+            consent_handle: self.consent.handle,
+            consent_amount: self.consent.amount,
+            anonymous: self.anonymous,
+            locale: self.locale,
+            created_at,
+        }
+    }
+}
+
 pub fn create(conn: &mut DbConn, draft: DonorDraft) -> AppResult<Donor> {
-    let id = db::donors::insert(
-        conn,
-        &db::donors::NewDonor {
-            public_name: draft.public_name,
-            legal_name: draft.legal_name,
-            email: draft.email.map(|e| e.as_str().to_owned()),
-            website: draft.website.map(|w| w.as_str().to_owned()),
-            fediverse_handle: draft.fediverse_handle.map(|h| h.as_str().to_owned()),
-            logo_path: draft.logo_path,
-            consent_name: draft.consent.name,
-            consent_logo: draft.consent.logo,
-            consent_link: draft.consent.link,
-            consent_handle: draft.consent.handle,
-            consent_amount: draft.consent.amount,
-            anonymous: draft.anonymous,
-            locale: draft.locale,
-            created_at: db::now(),
-        },
-    )?;
+    let id = db::donors::insert(conn, &draft.into_row(db::now()))?;
     find(conn, id)
 }
 

@@ -94,7 +94,10 @@ pub struct CorrectionDraft {
 #[derive(Debug, Clone)]
 pub struct LedgerPage {
     pub entries: Vec<Entry>,
+    /// The next page's number, when this page was asked for by number.
     pub next_page: Option<i64>,
+    /// Where the next page starts (`?cursor=`), when another page follows.
+    pub next_cursor: Option<i64>,
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Entry> {
@@ -405,27 +408,46 @@ pub fn record_correction(conn: &mut DbConn, draft: CorrectionDraft) -> AppResult
     )
 }
 
+/// Which page of the ledger to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAt {
+    /// The n-th page from the newest (0 first); deep pages cost more.
+    Number(i64),
+    /// The page after a cursor from an earlier page (`next_cursor`); every page costs the same.
+    After(i64),
+}
+
 pub fn list(
     conn: &mut DbConn,
     kind: Option<EntryKind>,
     donor_id: Option<i64>,
-    page: i64,
+    at: PageAt,
     per_page: i64,
 ) -> AppResult<LedgerPage> {
     let filter = db::ledger::EntryFilter {
         kind: kind.map(|k| k.as_str().to_owned()),
         donor_id,
     };
+    let start = match at {
+        PageAt::Number(page) => db::ledger::PageStart::Offset(page.saturating_mul(per_page)),
+        PageAt::After(cursor) => db::ledger::PageStart::Before(cursor),
+    };
     // One row more than a page tells whether another page follows.
-    let mut rows = db::ledger::list(conn, &filter, page * per_page, per_page + 1)?;
-    let next_page = (rows.len() as i64 > per_page).then_some(page + 1);
+    let mut rows = db::ledger::list(conn, &filter, start, per_page + 1)?;
+    let more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);
+    let next_page = match at {
+        PageAt::Number(page) if more => Some(page + 1),
+        _ => None,
+    };
+    let next_cursor = if more { rows.last().map(|r| r.id) } else { None };
     Ok(LedgerPage {
         entries: rows
             .into_iter()
             .map(Entry::try_from)
             .collect::<AppResult<_>>()?,
         next_page,
+        next_cursor,
     })
 }
 

@@ -1,7 +1,6 @@
 //! The public sponsor wall and its summary, derived from the ledger on each request.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
 use rust_decimal::Decimal;
@@ -200,7 +199,8 @@ fn thresholds(tiers: &[Tier]) -> Vec<TierThreshold<i64>> {
         .collect()
 }
 
-/// One-time gifts still inside the window, net of refunds, by donor.
+/// One-time gifts still inside the window, net of refunds, by donor: one sum per currency,
+/// added up in SQL.
 fn recent_gifts(
     conn: &mut DbConn,
     donor_id: Option<i64>,
@@ -208,14 +208,15 @@ fn recent_gifts(
 ) -> AppResult<HashMap<i64, Vec<OneTimeGift>>> {
     let since = now - Duration::days(GIFT_WINDOW_DAYS);
     let mut by_donor: HashMap<i64, Vec<OneTimeGift>> = HashMap::new();
-    for gift in db::ledger::one_time_gifts_since(conn, since, donor_id)? {
-        let net = super::stored_money(gift.amount.saturating_add(gift.reversed), &gift.currency)?;
+    for total in db::ledger::gift_totals(conn, since, now, donor_id)? {
+        let currency = Currency::parse(&total.currency)
+            .map_err(|e| crate::error::AppError::Internal(format!("stored currency: {e}")))?;
         by_donor
-            .entry(gift.donor_id)
+            .entry(total.donor_id)
             .or_default()
             .push(OneTimeGift {
-                given_at: gift.occurred_at,
-                net,
+                given_at: total.latest,
+                net: Total::from_minor(i128::from(total.net), currency),
             });
     }
     Ok(by_donor)
@@ -245,102 +246,4 @@ fn present(donor: &Donor, tier: &Tier, support: Decimal, currency: Currency) -> 
         || sponsor.link.is_some()
         || sponsor.handle.is_some();
     shows_anything.then_some(sponsor)
-}
-
-/// The last wall built, shared by every request until a write or until it is `max_age` old.
-///
-/// Writes through this process invalidate it at once; `max_age` bounds how stale it can be
-/// after a write through another process sharing the database, or as gifts age out of the
-/// 365-day window.
-pub struct WallCache {
-    max_age: std::time::Duration,
-    generation: std::sync::atomic::AtomicU64,
-    slot: std::sync::RwLock<Option<CachedWall>>,
-}
-
-struct CachedWall {
-    built_at: std::time::Instant,
-    generation: u64,
-    wall: Arc<Wall>,
-}
-
-impl WallCache {
-    pub fn new(max_age: std::time::Duration) -> Self {
-        Self {
-            max_age,
-            generation: std::sync::atomic::AtomicU64::new(0),
-            slot: std::sync::RwLock::new(None),
-        }
-    }
-
-    /// The current generation; read it before building a wall to store.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    /// The cached wall, if no write happened since it was built and it is fresh enough.
-    pub fn get(&self) -> Option<Arc<Wall>> {
-        let slot = self.slot.read().ok()?;
-        let cached = slot.as_ref()?;
-        (cached.generation == self.generation() && cached.built_at.elapsed() < self.max_age)
-            .then(|| cached.wall.clone())
-    }
-
-    /// Keeps a wall built at `generation`; a write since then makes it stale at once.
-    pub fn store(&self, generation: u64, wall: Arc<Wall>) {
-        if let Ok(mut slot) = self.slot.write() {
-            *slot = Some(CachedWall {
-                built_at: std::time::Instant::now(),
-                generation,
-                wall,
-            });
-        }
-    }
-
-    /// Marks every cached wall stale: call after any write to the ledger.
-    pub fn invalidate(&self) {
-        self.generation
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn empty_wall() -> Arc<Wall> {
-        Arc::new(Wall {
-            currency: Currency::EUR,
-            tiers: Vec::new(),
-            anonymous_supporters: 0,
-            monthly_recurring: Total::zero(Currency::EUR),
-            monthly_goal: None,
-        })
-    }
-
-    #[test]
-    fn a_write_makes_the_cached_wall_stale_at_once() {
-        let cache = WallCache::new(std::time::Duration::from_secs(60));
-        assert!(cache.get().is_none());
-        cache.store(cache.generation(), empty_wall());
-        assert!(cache.get().is_some());
-        cache.invalidate();
-        assert!(cache.get().is_none());
-    }
-
-    #[test]
-    fn a_wall_built_across_a_write_is_never_served() {
-        let cache = WallCache::new(std::time::Duration::from_secs(60));
-        let generation_before_build = cache.generation();
-        cache.invalidate();
-        cache.store(generation_before_build, empty_wall());
-        assert!(cache.get().is_none());
-    }
-
-    #[test]
-    fn the_cached_wall_expires() {
-        let cache = WallCache::new(std::time::Duration::ZERO);
-        cache.store(cache.generation(), empty_wall());
-        assert!(cache.get().is_none());
-    }
 }

@@ -4,15 +4,15 @@
 //!
 //! - its idempotency record (the reply to give when the same request comes back),
 //! - its audit record (who, what, which subject), and
-//! - after commit, the change notice that makes the cached wall stale.
+//! - after commit, the [`ChangeNotice`] that wakes the wall's publisher.
 //!
 //! A refused change leaves none of them behind.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::wall::WallCache;
 use crate::db::{self, idempotency::StoredResponse, DbConn};
 use crate::error::{AppError, AppResult};
 
@@ -65,15 +65,48 @@ pub struct Reply {
     pub replayed: bool,
 }
 
+/// Tells whoever derives things from the ledger (the wall's publisher) that it changed.
+///
+/// Writes through this process wake the publisher at once; writes through other processes
+/// sharing a PostgreSQL database are seen by the publisher's own polling of the audit log.
+#[derive(Debug, Default)]
+pub struct ChangeNotice {
+    generation: AtomicU64,
+    wake: tokio::sync::Notify,
+}
+
+impl ChangeNotice {
+    /// Counts a committed change and wakes the waiter.
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.wake.notify_one();
+    }
+
+    /// How many changes this process committed so far.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Waits for the next change (or returns at once if one came since the last wait).
+    pub async fn wait(&self) {
+        self.wake.notified().await;
+    }
+}
+
 /// Applies changes; shared by every writer of the process.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct WriteUnit {
-    wall_cache: Arc<WallCache>,
+    notice: Arc<ChangeNotice>,
 }
 
 impl WriteUnit {
-    pub fn new(wall_cache: Arc<WallCache>) -> Self {
-        Self { wall_cache }
+    pub fn new(notice: Arc<ChangeNotice>) -> Self {
+        Self { notice }
+    }
+
+    /// The notice this unit gives after each committed change.
+    pub fn notice(&self) -> &Arc<ChangeNotice> {
+        &self.notice
     }
 
     /// Runs `change` once: in one transaction with its idempotency and audit records, or not at
@@ -141,7 +174,7 @@ impl WriteUnit {
             })
         })?;
         if !reply.replayed {
-            self.wall_cache.invalidate();
+            self.notice.changed();
         }
         Ok(reply)
     }

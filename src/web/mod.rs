@@ -5,9 +5,11 @@ pub mod api;
 pub mod assets;
 pub mod error;
 pub mod inputs;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pages;
+pub mod published;
 pub mod views;
 
 use std::sync::Arc;
@@ -18,26 +20,25 @@ use actix_web::{web, FromRequest, Handler, HttpRequest, Responder, Route};
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
 use crate::error::AppResult;
-use crate::ledger::wall::{Wall, WallCache};
 use crate::ledger::write::WriteUnit;
 use error::{ApiError, ApiResult, PageError};
 
-/// What every handler shares: the pool, the settings, the cached wall and the write unit.
+/// What every handler shares: the pool, the settings, the published wall and the write unit.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub settings: Arc<Settings>,
-    pub wall_cache: Arc<WallCache>,
+    pub publications: published::Publications,
     pub writes: WriteUnit,
 }
 
 impl AppState {
-    pub fn new(pool: Pool, settings: Settings, wall_cache: Arc<WallCache>) -> Self {
+    pub fn new(pool: Pool, settings: Settings) -> Self {
         Self {
             pool,
             settings: Arc::new(settings),
-            writes: WriteUnit::new(wall_cache.clone()),
-            wall_cache,
+            publications: published::Publications::default(),
+            writes: WriteUnit::default(),
         }
     }
 
@@ -49,28 +50,13 @@ impl AppState {
     {
         let pool = self.pool.clone();
         let result = web::block(move || {
+            let waited = std::time::Instant::now();
             let mut conn = pool.get()?;
+            metrics::pool_wait(waited.elapsed());
             work(&mut conn)
         })
         .await?;
         Ok(result?)
-    }
-}
-
-impl AppState {
-    /// The public wall, from the cache when nothing was written since it was built.
-    pub async fn wall(&self) -> ApiResult<Arc<Wall>> {
-        if let Some(wall) = self.wall_cache.get() {
-            return Ok(wall);
-        }
-        let generation = self.wall_cache.generation();
-        let currency = self.settings.currency;
-        let wall = self
-            .run(move |conn| crate::ledger::wall::build(conn, currency, crate::db::now()))
-            .await?;
-        let wall = Arc::new(wall);
-        self.wall_cache.store(generation, wall.clone());
-        Ok(wall)
     }
 }
 
@@ -175,6 +161,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(pages::wall))
             .default_service(web::to(|req: HttpRequest| async move {
                 Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
+            })),
+    )
+    .service(
+        web::resource("/sponsors/{slug}")
+            .route(web::get().to(pages::tier_sponsors))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
+            })),
+    )
+    .service(
+        web::resource("/metrics")
+            .route(web::get().to(metrics::render))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
             })),
     )
     .service(

@@ -134,6 +134,8 @@ pub struct DonorDetailView {
     #[serde(flatten)]
     pub donor: DonorView,
     pub monthly_support: MoneyView,
+    /// Where the donor's older entries continue, as a ledger cursor.
+    pub entries_next_cursor: Option<i64>,
     pub tier_id: Option<i64>,
     pub pledges: Vec<PledgeView>,
     pub entries: Vec<EntryView>,

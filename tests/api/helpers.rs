@@ -145,6 +145,7 @@ pub struct TestApp {
     pub token: String,
     pub pool: Pool,
     pub database_url: String,
+    pub state: coffer::web::AppState,
     _db: TestDb,
 }
 
@@ -160,6 +161,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let app =
         coffer::startup::Application::build_with_pool(settings, pool.clone()).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
     actix_web::rt::spawn(app.run_until_stopped());
     Some(TestApp {
         address,
@@ -170,16 +172,33 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         token,
         pool,
         database_url,
+        state,
         _db: test_db,
     })
 }
 
 impl TestApp {
+    /// Waits (with a deadline, never a fixed sleep) until the public pages show every write
+    /// made so far: the wall is rebuilt in the background after each write.
+    pub async fn settled(&self) {
+        let caught_up = self
+            .state
+            .publications
+            .caught_up(
+                self.state.writes.notice(),
+                std::time::Duration::from_secs(10),
+            )
+            .await;
+        assert!(caught_up, "the wall did not catch up with the writes");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
 
+    /// A public GET, once the wall shows every write made so far.
     pub async fn get(&self, path: &str) -> Response {
+        self.settled().await;
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
@@ -283,11 +302,14 @@ impl TestApp {
     /// Seeds the 40-donor demo data set; panics if the database was not empty.
     pub fn seed_demo(&self) -> coffer::demo::DemoSummary {
         let mut conn = self.conn();
-        db::write_transaction(&mut conn, |conn| {
+        let summary = db::write_transaction(&mut conn, |conn| {
             coffer::demo::seed_if_empty(conn, coffer::domain::Currency::EUR, 40, db::now())
         })
         .expect("demo data")
-        .expect("an empty database is seeded")
+        .expect("an empty database is seeded");
+        // Seeding bypasses the write unit; tell the publisher as a write would.
+        self.state.writes.notice().changed();
+        summary
     }
 
     /// Creates the three standard tiers and returns their ids (platinum, gold, rosegold).

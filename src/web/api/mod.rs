@@ -4,7 +4,6 @@ pub mod admin;
 pub mod extract;
 pub mod public;
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -107,11 +106,4 @@ fn idempotency_claim(req: &HttpRequest, body: &[u8]) -> AppResult<Option<Idempot
 /// The pattern the OpenAPI document states: `^[!-~]{1,255}$`.
 pub fn is_idempotency_key(key: &str) -> bool {
     (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
-}
-
-/// A JSON answer that caches for a minute: public facts change slowly and walls get linked.
-pub(crate) fn public_json<T: Serialize>(value: &T) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
-        .json(value)
 }

@@ -1,13 +1,11 @@
 //! Public JSON: what the wall shows, as data.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::public_json;
 use crate::db;
-use crate::ledger;
 use crate::web::error::ApiResult;
-use crate::web::views::{PublicTierView, SponsorsView, SummaryView};
+use crate::web::middleware::serve;
 use crate::web::AppState;
 
 /// `GET /healthz`: the process answers and the database is reachable.
@@ -16,24 +14,20 @@ pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(json!({ "status": "ok" })))
 }
 
-/// `GET /api/v1/sponsors`.
-pub async fn sponsors(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let wall = state.wall().await?;
-    Ok(public_json(&SponsorsView::new(
-        &wall,
-        &state.settings.public_url,
-    )))
+/// `GET /api/v1/sponsors`: served from the published set.
+pub async fn sponsors(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let published = state.publications.latest().await?;
+    Ok(serve(&req, &published.sponsors))
 }
 
-/// `GET /api/v1/tiers`.
-pub async fn tiers(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let tiers = state.run(|conn| ledger::tiers::list(conn, false)).await?;
-    let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
-    Ok(public_json(&json!({ "tiers": tiers })))
+/// `GET /api/v1/tiers`: served from the published set.
+pub async fn tiers(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let published = state.publications.latest().await?;
+    Ok(serve(&req, &published.tiers))
 }
 
-/// `GET /api/v1/summary`.
-pub async fn summary(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let wall = state.wall().await?;
-    Ok(public_json(&SummaryView::from(&*wall)))
+/// `GET /api/v1/summary`: served from the published set.
+pub async fn summary(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let published = state.publications.latest().await?;
+    Ok(serve(&req, &published.summary))
 }

@@ -13,8 +13,9 @@ use crate::web::inputs::{DonorInput, DonorPatch, PinInput};
 use crate::web::views::{DonorDetailView, DonorView, EntryView, PledgeView};
 use crate::web::AppState;
 
-/// How many of a donor's newest entries their detail shows.
-const DETAIL_ENTRIES: i64 = 1000;
+/// How many of a donor's newest entries their detail shows; the rest are a ledger page away
+/// (`/api/v1/admin/ledger?donor_id=…&cursor=…`).
+const DETAIL_ENTRIES: i64 = 100;
 
 /// `GET /api/v1/admin/donors?page=`.
 pub async fn list(
@@ -69,14 +70,21 @@ pub async fn show(
         .run(move |conn| {
             let donor = ledger::donors::find(conn, id)?;
             let pledges = ledger::pledges::list(conn, Some(id), None)?;
-            let entries = ledger::entries::list(conn, None, Some(id), 0, DETAIL_ENTRIES)?.entries;
+            let entries = ledger::entries::list(
+                conn,
+                None,
+                Some(id),
+                ledger::entries::PageAt::Number(0),
+                DETAIL_ENTRIES,
+            )?;
             let standing = ledger::wall::standing(conn, &donor, &pledges, currency, db::now())?;
             Ok(DonorDetailView {
                 donor: DonorView::from(&donor),
                 monthly_support: standing.monthly_support.into(),
                 tier_id: standing.tier_id,
                 pledges: pledges.iter().map(PledgeView::from).collect(),
-                entries: entries.iter().map(EntryView::from).collect(),
+                entries: entries.entries.iter().map(EntryView::from).collect(),
+                entries_next_cursor: entries.next_cursor,
             })
         })
         .await?;

@@ -22,6 +22,8 @@ pub struct LedgerQuery {
     kind: Option<String>,
     donor_id: Option<i64>,
     page: Option<i64>,
+    /// `next_cursor` of the previous page: pages by key, as cheap at the end as at the start.
+    cursor: Option<i64>,
 }
 
 /// `GET /api/v1/admin/ledger?kind=&donor_id=&page=`.
@@ -35,13 +37,26 @@ pub async fn list(
         .as_deref()
         .map(|k| EntryKind::parse(k).map_err(|e| AppError::invalid("kind", e.to_string())))
         .transpose()?;
-    let page = page_number(query.page)?;
+    let at = match (query.page, query.cursor) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::invalid("cursor", "give either page or cursor, not both").into())
+        }
+        (_, Some(cursor)) if cursor < 1 => {
+            return Err(AppError::invalid("cursor", "must be a next_cursor from a page").into())
+        }
+        (_, Some(cursor)) => PageAt::After(cursor),
+        (page, None) => PageAt::Number(page_number(page)?),
+    };
     let donor_id = query.donor_id;
     let page = state
-        .run(move |conn| ledger::entries::list(conn, kind, donor_id, page, PAGE_SIZE))
+        .run(move |conn| ledger::entries::list(conn, kind, donor_id, at, PAGE_SIZE))
         .await?;
     let entries: Vec<EntryView> = page.entries.iter().map(EntryView::from).collect();
-    Ok(HttpResponse::Ok().json(json!({ "entries": entries, "next_page": page.next_page })))
+    Ok(HttpResponse::Ok().json(json!({
+        "entries": entries,
+        "next_page": page.next_page,
+        "next_cursor": page.next_cursor,
+    })))
 }
 
 /// `POST /api/v1/admin/donations`.

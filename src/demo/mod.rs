@@ -15,6 +15,8 @@ use crate::domain::{
 use crate::error::{AppError, AppResult};
 use crate::ledger::{donors, entries, pledges, tiers};
 
+mod bulk;
+
 /// What the demo seeding created.
 #[derive(Debug, Clone, Default)]
 pub struct DemoSummary {
@@ -77,10 +79,32 @@ pub fn seed_if_empty(
     donor_count: usize,
     now: NaiveDateTime,
 ) -> AppResult<Option<DemoSummary>> {
-    if !tiers::list(conn, true)?.is_empty() || db::donors::count(conn)? > 0 {
+    if !is_empty(conn)? {
         return Ok(None);
     }
     seed(conn, currency, donor_count, now).map(Some)
+}
+
+/// Seeds `donor_count` donors and about `entry_count` ledger entries of history, at the scale
+/// of a large instance; `None` when the database is not empty.
+pub fn seed_at_scale_if_empty(
+    conn: &mut DbConn,
+    currency: Currency,
+    donor_count: usize,
+    entry_count: usize,
+    now: NaiveDateTime,
+) -> AppResult<Option<DemoSummary>> {
+    if !is_empty(conn)? {
+        return Ok(None);
+    }
+    let mut summary = DemoSummary::default();
+    seed_tiers(conn, currency, &mut summary)?;
+    bulk::seed(conn, currency, donor_count, entry_count, now, &mut summary)?;
+    Ok(Some(summary))
+}
+
+fn is_empty(conn: &mut DbConn) -> AppResult<bool> {
+    Ok(tiers::list(conn, true)?.is_empty() && db::donors::count(conn)? == 0)
 }
 
 fn money(minor: i64, currency: Currency) -> AppResult<Money> {
@@ -101,97 +125,11 @@ fn seed(
 ) -> AppResult<DemoSummary> {
     let mut rng = StdRng::seed_from_u64(0x00c0_ffee);
     let mut summary = DemoSummary::default();
-    let tier_specs = [
-        (
-            "platinum",
-            "Platinum",
-            "Logo, name, link and handle at the top of the wall.",
-            10_000,
-            &[Perk::Name, Perk::Logo, Perk::Link, Perk::Handle][..],
-        ),
-        (
-            "gold",
-            "Gold",
-            "Name, link and handle.",
-            2500,
-            &[Perk::Name, Perk::Link, Perk::Handle][..],
-        ),
-        (
-            "rosegold",
-            "Rosegold",
-            "Your name on the wall.",
-            500,
-            &[Perk::Name, Perk::Handle][..],
-        ),
-    ];
-    for (position, (slug, name, description, minimum, perks)) in tier_specs.into_iter().enumerate()
-    {
-        tiers::create(
-            conn,
-            tiers::TierDraft {
-                slug: slug.to_owned(),
-                name: name.to_owned(),
-                description: description.to_owned(),
-                monthly_minimum: money(minimum, currency)?,
-                perks: PerkSet::from_perks(perks.iter().copied()),
-                link_rel: "sponsored noopener".to_owned(),
-                position: position as i32,
-            },
-        )?;
-        summary.tiers += 1;
-    }
-
+    seed_tiers(conn, currency, &mut summary)?;
     let mut refundable_gift = None;
     for i in 0..donor_count {
         let is_company = i % 7 == 3;
-        let name = if is_company {
-            COMPANIES[(i / 7) % COMPANIES.len()].to_owned()
-        } else {
-            format!(
-                "{} {}",
-                FIRST_NAMES[i % FIRST_NAMES.len()],
-                LAST_NAMES[(i * 5 + i / FIRST_NAMES.len()) % LAST_NAMES.len()]
-            )
-        };
-        let slug: String = name
-            .to_lowercase()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect();
-        let visibility = rng.gen_range(0..100);
-        let anonymous = visibility < 15;
-        let consent = match visibility {
-            0..=14 => Consent::default(),
-            15..=29 => Consent {
-                name: true,
-                ..Consent::default()
-            },
-            _ => Consent {
-                name: true,
-                logo: true,
-                link: true,
-                handle: true,
-                amount: visibility > 85,
-            },
-        };
-        let handle = FediverseHandle::parse(&format!("@{slug}{i}@social.example"))?;
-        let website = WebUrl::parse(&format!("https://{slug}.example/"))?;
-        let donor = donors::create(
-            conn,
-            donors::DonorDraft {
-                public_name: name.clone(),
-                legal_name: Some(name.clone()),
-                email: Some(crate::domain::Email::parse(&format!(
-                    "{slug}{i}@mail.example"
-                ))?),
-                website: Some(website),
-                fediverse_handle: Some(handle),
-                logo_path: is_company.then(|| format!("/static/demo/logo-{}.svg", i % 4 + 1)),
-                anonymous,
-                consent,
-                locale: Some("en".to_owned()),
-            },
-        )?;
+        let donor = donors::create(conn, demo_donor(i, &mut rng)?)?;
         summary.donors += 1;
 
         let months_ago: i64 = rng.gen_range(1..=14);
@@ -354,5 +292,98 @@ fn record_gift(
     .map_err(|e| match e {
         AppError::Conflict(m) => AppError::Internal(format!("demo data collided: {m}")),
         other => other,
+    })
+}
+
+/// Creates the three Mastodon-style tiers.
+fn seed_tiers(conn: &mut DbConn, currency: Currency, summary: &mut DemoSummary) -> AppResult<()> {
+    let tier_specs = [
+        (
+            "platinum",
+            "Platinum",
+            "Logo, name, link and handle at the top of the wall.",
+            10_000,
+            &[Perk::Name, Perk::Logo, Perk::Link, Perk::Handle][..],
+        ),
+        (
+            "gold",
+            "Gold",
+            "Name, link and handle.",
+            2500,
+            &[Perk::Name, Perk::Link, Perk::Handle][..],
+        ),
+        (
+            "rosegold",
+            "Rosegold",
+            "Your name on the wall.",
+            500,
+            &[Perk::Name, Perk::Handle][..],
+        ),
+    ];
+    for (position, (slug, name, description, minimum, perks)) in tier_specs.into_iter().enumerate()
+    {
+        tiers::create(
+            conn,
+            tiers::TierDraft {
+                slug: slug.to_owned(),
+                name: name.to_owned(),
+                description: description.to_owned(),
+                monthly_minimum: money(minimum, currency)?,
+                perks: PerkSet::from_perks(perks.iter().copied()),
+                link_rel: "sponsored noopener".to_owned(),
+                position: position as i32,
+            },
+        )?;
+        summary.tiers += 1;
+    }
+    Ok(())
+}
+
+/// The `i`-th demo donor: a person or (every seventh) a company, with a mix of visibility
+/// choices.
+fn demo_donor(i: usize, rng: &mut StdRng) -> AppResult<donors::DonorDraft> {
+    let is_company = i % 7 == 3;
+    let name = if is_company {
+        COMPANIES[(i / 7) % COMPANIES.len()].to_owned()
+    } else {
+        format!(
+            "{} {}",
+            FIRST_NAMES[i % FIRST_NAMES.len()],
+            LAST_NAMES[(i * 5 + i / FIRST_NAMES.len()) % LAST_NAMES.len()]
+        )
+    };
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let visibility = rng.gen_range(0..100);
+    let anonymous = visibility < 15;
+    let consent = match visibility {
+        0..=14 => Consent::default(),
+        15..=29 => Consent {
+            name: true,
+            ..Consent::default()
+        },
+        _ => Consent {
+            name: true,
+            logo: true,
+            link: true,
+            handle: true,
+            amount: visibility > 85,
+        },
+    };
+    Ok(donors::DonorDraft {
+        public_name: name.clone(),
+        legal_name: Some(name),
+        email: Some(crate::domain::Email::parse(&format!(
+            "{slug}{i}@mail.example"
+        ))?),
+        website: Some(WebUrl::parse(&format!("https://{slug}.example/"))?),
+        fediverse_handle: Some(FediverseHandle::parse(&format!("@{slug}{i}@social.example"))?),
+        logo_path: is_company.then(|| format!("/static/demo/logo-{}.svg", i % 4 + 1)),
+        anonymous,
+        consent,
+        locale: Some("en".to_owned()),
     })
 }

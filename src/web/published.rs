@@ -1,0 +1,235 @@
+//! What the public sees, built once per change and served from memory.
+//!
+//! One task (the publisher) derives the wall from the ledger, renders `/`, `/api/v1/sponsors`,
+//! `/api/v1/tiers` and `/api/v1/summary`, and compresses each (gzip and brotli) once. Requests
+//! only read the latest [`Published`] set: they never build, never wait on the database, and
+//! never pile up. Single flight by construction: there is one publisher, and a write that lands
+//! while it builds is folded into the next build, which starts at once. Writes through this
+//! process wake it immediately; writes through other processes on the same PostgreSQL are seen
+//! by polling the audit log's newest id twice a second.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::web::Bytes;
+use askama::Template;
+use tokio::sync::watch;
+
+use crate::db;
+use crate::domain::INDEPENDENCE_STATEMENT;
+use crate::ledger::write::ChangeNotice;
+use crate::ledger::wall::Wall;
+use crate::web::error::{ApiError, ApiResult};
+use crate::web::middleware::{encode_all, Coding};
+use crate::web::pages::WallPage;
+use crate::web::views::{PublicTierView, SponsorsView, SummaryView};
+use crate::web::AppState;
+
+/// How often the publisher looks for writes made by other processes.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// Rebuild at least this often with no writes at all: one-time gifts age out of the 365-day
+/// window as time passes.
+const MAX_AGE: Duration = Duration::from_secs(300);
+/// After a failed build (database down), wait this long before trying again.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
+
+/// One rendered public answer, in every coding, with its strong validator.
+#[derive(Debug, Clone)]
+pub struct Representation {
+    pub content_type: &'static str,
+    pub cache_control: &'static str,
+    /// The hash of the identity bytes; each coding's tag adds its own suffix.
+    pub tag: String,
+    bodies: HashMap<Coding, Bytes>,
+}
+
+impl Representation {
+    /// Renders once, hashes once and compresses once.
+    pub fn new(content_type: &'static str, cache_control: &'static str, body: Vec<u8>) -> Self {
+        let (tag, bodies) = encode_all(Bytes::from(body));
+        Self {
+            content_type,
+            cache_control,
+            tag,
+            bodies,
+        }
+    }
+
+    /// The bytes in `coding` (identity is always there).
+    pub fn body(&self, coding: Coding) -> Option<&Bytes> {
+        self.bodies.get(&coding)
+    }
+}
+
+/// Everything public, derived from one state of the ledger.
+#[derive(Debug)]
+pub struct Published {
+    pub wall: Arc<Wall>,
+    pub home: Representation,
+    pub sponsors: Representation,
+    pub tiers: Representation,
+    pub summary: Representation,
+    /// The audit log's newest id when the build began: the ledger state this shows.
+    pub version: i64,
+    /// How many changes this process had committed when the build began.
+    pub local_generation: u64,
+    pub built_at: Instant,
+    pub build_time: Duration,
+}
+
+/// The latest [`Published`] set, shared by every request.
+#[derive(Clone)]
+pub struct Publications {
+    latest: watch::Receiver<Option<Arc<Published>>>,
+    sender: Arc<watch::Sender<Option<Arc<Published>>>>,
+}
+
+impl Default for Publications {
+    fn default() -> Self {
+        let (sender, latest) = watch::channel(None);
+        Self {
+            latest,
+            sender: Arc::new(sender),
+        }
+    }
+}
+
+impl Publications {
+    /// The latest set; only before the very first build does this wait (for that build).
+    pub async fn latest(&self) -> ApiResult<Arc<Published>> {
+        if let Some(published) = self.latest.borrow().clone() {
+            crate::web::metrics::cache_hit();
+            return Ok(published);
+        }
+        let mut latest = self.latest.clone();
+        let first = tokio::time::timeout(
+            Duration::from_secs(30),
+            latest.wait_for(Option::is_some),
+        )
+        .await
+        .map_err(|_| ApiError::Internal("the wall was not built in time".to_owned()))?
+        .map_err(|_| ApiError::Internal("the wall's publisher stopped".to_owned()))?;
+        first
+            .clone()
+            .ok_or_else(|| ApiError::Internal("no wall".to_owned()))
+    }
+
+    /// Waits until a published set includes every change this process committed before the
+    /// call (with a deadline). For tests and tools that read right after writing; requests
+    /// never wait like this.
+    pub async fn caught_up(&self, notice: &ChangeNotice, deadline: Duration) -> bool {
+        let wanted = notice.generation();
+        let mut latest = self.latest.clone();
+        tokio::time::timeout(
+            deadline,
+            latest.wait_for(|p| p.as_ref().is_some_and(|p| p.local_generation >= wanted)),
+        )
+        .await
+        .is_ok_and(|r| r.is_ok())
+    }
+
+    fn publish(&self, published: Published) {
+        self.sender.send_replace(Some(Arc::new(published)));
+    }
+
+    fn current(&self) -> Option<Arc<Published>> {
+        self.latest.borrow().clone()
+    }
+}
+
+/// Runs the publisher until the process ends: builds at start, then after every change.
+pub async fn run_publisher(state: AppState) {
+    let notice = state.writes.notice().clone();
+    loop {
+        let local_generation = notice.generation();
+        let version = match state.run(|conn| Ok(db::audit::latest_id(conn)?)).await {
+            Ok(version) => version,
+            Err(err) => {
+                tracing::error!(error = %err, "the publisher cannot read the ledger's version");
+                tokio::time::sleep(RETRY_AFTER_FAILURE).await;
+                continue;
+            }
+        };
+        let stale = match state.publications.current() {
+            None => true,
+            Some(current) => {
+                current.version != version
+                    || current.local_generation != local_generation
+                    || current.built_at.elapsed() > MAX_AGE
+            }
+        };
+        if stale {
+            match build(&state, version, local_generation).await {
+                Ok(published) => {
+                    crate::web::metrics::wall_rebuilt(published.build_time);
+                    state.publications.publish(published);
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "building the wall failed; serving the last one");
+                    tokio::time::sleep(RETRY_AFTER_FAILURE).await;
+                }
+            }
+            // Look again at once: writes that landed during the build go into the next one.
+            continue;
+        }
+        tokio::select! {
+            _ = notice.wait() => {}
+            _ = tokio::time::sleep(POLL_INTERVAL) => {}
+        }
+    }
+}
+
+/// Builds the wall as of now and renders every public representation of it.
+async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResult<Published> {
+    let started = Instant::now();
+    let currency = state.settings.currency;
+    let (wall, tiers) = state
+        .run(move |conn| {
+            let wall = crate::ledger::wall::build(conn, currency, db::now())?;
+            let tiers = crate::ledger::tiers::list(conn, false)?;
+            Ok((wall, tiers))
+        })
+        .await?;
+    let wall = Arc::new(wall);
+    let settings = state.settings.clone();
+    let rendered_wall = wall.clone();
+    let published = actix_web::web::block(move || -> ApiResult<Published> {
+        let wall = rendered_wall;
+        let page = WallPage {
+            instance_name: &settings.instance_name,
+            wall: &wall,
+            statement: INDEPENDENCE_STATEMENT,
+        };
+        let html = page
+            .render()
+            .map_err(|e| ApiError::Internal(format!("rendering the wall: {e}")))?;
+        let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
+        Ok(Published {
+            home: Representation::new(
+                "text/html; charset=utf-8",
+                PUBLIC_CACHE,
+                html.into_bytes(),
+            ),
+            sponsors: json(&SponsorsView::new(&wall, &settings.public_url))?,
+            tiers: json(&serde_json::json!({ "tiers": tiers }))?,
+            summary: json(&SummaryView::from(&*wall))?,
+            wall,
+            version,
+            local_generation,
+            built_at: Instant::now(),
+            build_time: started.elapsed(),
+        })
+    })
+    .await??;
+    Ok(published)
+}
+
+/// Public facts change slowly and walls get linked from posts: a minute of caching is fine.
+pub const PUBLIC_CACHE: &str = "public, max-age=60";
+
+fn json<T: serde::Serialize>(value: &T) -> ApiResult<Representation> {
+    let body = serde_json::to_vec(value)
+        .map_err(|e| ApiError::Internal(format!("serialising: {e}")))?;
+    Ok(Representation::new("application/json", PUBLIC_CACHE, body))
+}
