@@ -16,7 +16,6 @@ use crate::web::{middleware, AppState};
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-
 /// A built server, bound and ready to run.
 pub struct Application {
     port: u16,

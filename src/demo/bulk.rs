@@ -104,7 +104,7 @@ pub fn seed(
         .order(db::schema::pledges::id)
         .load(conn)?;
 
-    let mut writer = EntryWriter::new(code.clone(), now);
+    let mut writer = EntryWriter::default();
     // Pledge charges, oldest month first, until the budget is spent.
     'charges: for month_back in (0..months).rev() {
         for ((pledge, started_months_ago), &pledge_id) in pledges.iter().zip(&pledge_ids) {
@@ -117,7 +117,8 @@ pub fn seed(
             if !due {
                 continue;
             }
-            let at = now - Duration::days(30 * month_back + 2) + Duration::minutes(pledge_id % 1440);
+            let at =
+                now - Duration::days(30 * month_back + 2) + Duration::minutes(pledge_id % 1440);
             writer.push(
                 conn,
                 db::ledger::NewEntry {
@@ -153,7 +154,12 @@ pub fn seed(
                 pledge_id: None,
                 occurred_at: at,
                 recorded_at: at,
-                source: if gift_number % 4 == 0 { "bank" } else { "stripe" }.to_owned(),
+                source: if gift_number.is_multiple_of(4) {
+                    "bank"
+                } else {
+                    "stripe"
+                }
+                .to_owned(),
                 external_ref: Some(format!("demo-gift-{gift_number}")),
                 reverses: None,
                 category: None,
@@ -167,22 +173,23 @@ pub fn seed(
     let refund_target = (entry_count as f64 * REFUND_SHARE) as i64;
     let donations: i64 = writer.written as i64;
     let every = (donations / refund_target.max(1)).max(2);
-    let refundable: Vec<(i64, Option<i64>, Option<i64>, i64, NaiveDateTime, String)> =
-        db::schema::ledger_entries::table
-            .filter(db::schema::ledger_entries::kind.eq("donation"))
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-                "id % {every} = 0"
-            )))
-            .select((
-                db::schema::ledger_entries::id,
-                db::schema::ledger_entries::donor_id,
-                db::schema::ledger_entries::pledge_id,
-                db::schema::ledger_entries::amount,
-                db::schema::ledger_entries::occurred_at,
-                db::schema::ledger_entries::source,
-            ))
-            .load(conn)?;
-    for (id, donor_id, pledge_id, amount, occurred_at, source) in refundable {
+    let refundable: Vec<db::ledger::EntryRow> = db::schema::ledger_entries::table
+        .filter(db::schema::ledger_entries::kind.eq("donation"))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "id % {every} = 0"
+        )))
+        .select(db::ledger::EntryRow::as_select())
+        .load(conn)?;
+    for db::ledger::EntryRow {
+        id,
+        donor_id,
+        pledge_id,
+        amount,
+        occurred_at,
+        source,
+        ..
+    } in refundable
+    {
         let at = (occurred_at + Duration::days(3)).min(now);
         writer.push(
             conn,
@@ -207,7 +214,17 @@ pub fn seed(
     let mut cost_number = 0usize;
     for month_back in 0..months {
         for (category, minor) in [("hosting", 80_000), ("storage", 15_000), ("email", 2000)] {
-            writer.push(conn, expense(&code, category, amount(minor)?, now, month_back, cost_number))?;
+            writer.push(
+                conn,
+                expense(
+                    &code,
+                    category,
+                    amount(minor)?,
+                    now,
+                    month_back,
+                    cost_number,
+                ),
+            )?;
             cost_number += 1;
         }
     }
@@ -216,7 +233,14 @@ pub fn seed(
         let category = ["tools", "domain", "translation", "legal"][cost_number % 4];
         writer.push(
             conn,
-            expense(&code, category, amount(rng.gen_range(100..5000))?, now, month_back, cost_number),
+            expense(
+                &code,
+                category,
+                amount(rng.gen_range(100..5000))?,
+                now,
+                month_back,
+                cost_number,
+            ),
         )?;
         cost_number += 1;
     }
@@ -252,19 +276,13 @@ fn expense(
 }
 
 /// Buffers entries and writes them a batch at a time.
+#[derive(Default)]
 struct EntryWriter {
     buffer: Vec<db::ledger::NewEntry>,
     written: usize,
 }
 
 impl EntryWriter {
-    fn new(_currency: String, _now: NaiveDateTime) -> Self {
-        Self {
-            buffer: Vec::with_capacity(BATCH),
-            written: 0,
-        }
-    }
-
     fn push(&mut self, conn: &mut DbConn, entry: db::ledger::NewEntry) -> AppResult<()> {
         self.buffer.push(entry);
         self.written += 1;
@@ -279,9 +297,11 @@ impl EntryWriter {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.buffer);
-        on_backend!(conn, |c| diesel::insert_into(db::schema::ledger_entries::table)
-            .values(&rows)
-            .execute(c))?;
+        on_backend!(conn, |c| diesel::insert_into(
+            db::schema::ledger_entries::table
+        )
+        .values(&rows)
+        .execute(c))?;
         self.buffer = rows;
         self.buffer.clear();
         Ok(())

@@ -380,7 +380,9 @@ fn demo_donor(i: usize, rng: &mut StdRng) -> AppResult<donors::DonorDraft> {
             "{slug}{i}@mail.example"
         ))?),
         website: Some(WebUrl::parse(&format!("https://{slug}.example/"))?),
-        fediverse_handle: Some(FediverseHandle::parse(&format!("@{slug}{i}@social.example"))?),
+        fediverse_handle: Some(FediverseHandle::parse(&format!(
+            "@{slug}{i}@social.example"
+        ))?),
         logo_path: is_company.then(|| format!("/static/demo/logo-{}.svg", i % 4 + 1)),
         anonymous,
         consent,

@@ -440,7 +440,11 @@ pub fn list(
         PageAt::Number(page) if more => Some(page + 1),
         _ => None,
     };
-    let next_cursor = if more { rows.last().map(|r| r.id) } else { None };
+    let next_cursor = if more {
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
     Ok(LedgerPage {
         entries: rows
             .into_iter()

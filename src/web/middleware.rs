@@ -206,9 +206,8 @@ pub fn encode_all(identity: Bytes) -> (String, HashMap<Coding, Bytes>) {
 /// Serves a prebuilt [`Representation`]: the client's best coding, its strong tag, and 304 when
 /// the client already has it.
 pub fn serve(req: &actix_web::HttpRequest, representation: &Representation) -> HttpResponse {
-    let header_text = |name: header::HeaderName| {
-        req.headers().get(name).and_then(|v| v.to_str().ok())
-    };
+    let header_text =
+        |name: header::HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());
     let mut coding = negotiate(header_text(header::ACCEPT_ENCODING));
     let body = match representation.body(coding) {
         Some(body) => body.clone(),

@@ -18,8 +18,8 @@ use tokio::sync::watch;
 
 use crate::db;
 use crate::domain::INDEPENDENCE_STATEMENT;
-use crate::ledger::write::ChangeNotice;
 use crate::ledger::wall::Wall;
+use crate::ledger::write::ChangeNotice;
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::middleware::{encode_all, Coding};
 use crate::web::pages::WallPage;
@@ -83,6 +83,7 @@ pub struct Published {
 pub struct Publications {
     latest: watch::Receiver<Option<Arc<Published>>>,
     sender: Arc<watch::Sender<Option<Arc<Published>>>>,
+    builds: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Default for Publications {
@@ -91,6 +92,7 @@ impl Default for Publications {
         Self {
             latest,
             sender: Arc::new(sender),
+            builds: Arc::default(),
         }
     }
 }
@@ -103,13 +105,10 @@ impl Publications {
             return Ok(published);
         }
         let mut latest = self.latest.clone();
-        let first = tokio::time::timeout(
-            Duration::from_secs(30),
-            latest.wait_for(Option::is_some),
-        )
-        .await
-        .map_err(|_| ApiError::Internal("the wall was not built in time".to_owned()))?
-        .map_err(|_| ApiError::Internal("the wall's publisher stopped".to_owned()))?;
+        let first = tokio::time::timeout(Duration::from_secs(30), latest.wait_for(Option::is_some))
+            .await
+            .map_err(|_| ApiError::Internal("the wall was not built in time".to_owned()))?
+            .map_err(|_| ApiError::Internal("the wall's publisher stopped".to_owned()))?;
         first
             .clone()
             .ok_or_else(|| ApiError::Internal("no wall".to_owned()))
@@ -130,7 +129,14 @@ impl Publications {
     }
 
     fn publish(&self, published: Published) {
+        self.builds
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         self.sender.send_replace(Some(Arc::new(published)));
+    }
+
+    /// How many times this process built and published the wall.
+    pub fn builds(&self) -> u64 {
+        self.builds.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn current(&self) -> Option<Arc<Published>> {
@@ -206,11 +212,7 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
             .map_err(|e| ApiError::Internal(format!("rendering the wall: {e}")))?;
         let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
         Ok(Published {
-            home: Representation::new(
-                "text/html; charset=utf-8",
-                PUBLIC_CACHE,
-                html.into_bytes(),
-            ),
+            home: Representation::new("text/html; charset=utf-8", PUBLIC_CACHE, html.into_bytes()),
             sponsors: json(&SponsorsView::new(&wall, &settings.public_url))?,
             tiers: json(&serde_json::json!({ "tiers": tiers }))?,
             summary: json(&SummaryView::from(&*wall))?,
@@ -229,7 +231,7 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
 pub const PUBLIC_CACHE: &str = "public, max-age=60";
 
 fn json<T: serde::Serialize>(value: &T) -> ApiResult<Representation> {
-    let body = serde_json::to_vec(value)
-        .map_err(|e| ApiError::Internal(format!("serialising: {e}")))?;
+    let body =
+        serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("serialising: {e}")))?;
     Ok(Representation::new("application/json", PUBLIC_CACHE, body))
 }

@@ -12,5 +12,6 @@ mod ledger_properties;
 mod ledger_rules;
 mod openapi;
 mod public_wall;
+mod scale;
 mod schema;
 mod write_path;
