@@ -152,9 +152,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let tokens = crate::ledger::tokens::list(&mut conn)?;
             println!("id\tname\tcreated\trevoked");
             for token in tokens {
-                let revoked = token
-                    .revoked_at
-                    .map_or_else(|| "-".to_owned(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+                let revoked = token.revoked_at.map_or_else(
+                    || "-".to_owned(),
+                    |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                );
                 println!(
                     "{}\t{}\t{}\t{revoked}",
                     token.id,
@@ -169,9 +170,17 @@ fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let mut conn = migrated_connection(&settings)?;
             let revoked = db::write_transaction(&mut conn, |conn| {
-                crate::ledger::tokens::revoke(conn, &name, crate::ledger::write::Actor::System("cli"))
+                crate::ledger::tokens::revoke(
+                    conn,
+                    &name,
+                    crate::ledger::write::Actor::System("cli"),
+                )
             })?;
-            eprintln!("Revoked {} API token(s) named “{}”.", revoked.len(), name.trim());
+            eprintln!(
+                "Revoked {} API token(s) named “{}”.",
+                revoked.len(),
+                name.trim()
+            );
             Ok(())
         }
     }

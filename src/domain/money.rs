@@ -89,6 +89,11 @@ impl Currency {
             .ok_or_else(|| MoneyError::UnknownCurrency(code.trim().to_owned()))
     }
 
+    /// Every code Coffer knows, uppercase, as [`Currency::parse`] accepts them.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        CURRENCIES.iter().map(|(code, _)| *code)
+    }
+
     pub fn code(&self) -> &'static str {
         self.code
     }
@@ -392,8 +397,12 @@ impl Total {
 
     /// A sum of minor units, as wide as any sum of `i64` rows.
     pub fn from_minor(minor: i128, currency: Currency) -> Self {
-        let amount = Decimal::try_from_i128_with_scale(minor, currency.exponent())
-            .unwrap_or(if minor < 0 { Decimal::MIN } else { Decimal::MAX });
+        let amount =
+            Decimal::try_from_i128_with_scale(minor, currency.exponent()).unwrap_or(if minor < 0 {
+                Decimal::MIN
+            } else {
+                Decimal::MAX
+            });
         Self { amount, currency }
     }
 
@@ -443,7 +452,10 @@ mod tests {
         let huge = Money::from_minor(99_999_999_999, Currency::EUR).unwrap();
         let sum = Total::rounded(huge.to_decimal() * Decimal::from(3), Currency::EUR);
         assert_eq!(sum.to_string(), "2999999999.97 EUR");
-        assert_eq!(Total::from_minor(-150, Currency::EUR).amount_string(), "-1.50");
+        assert_eq!(
+            Total::from_minor(-150, Currency::EUR).amount_string(),
+            "-1.50"
+        );
         assert_eq!(Total::zero(Currency::EUR).amount_string(), "0.00");
     }
 

@@ -74,8 +74,16 @@ mod tests {
 
     #[test]
     fn names_refuse_bidi_overrides_and_invisible_characters() {
-        for hidden in ["Ada\u{202E}gnp.exe", "A\u{200B}da", "\u{2066}Ada", "Ada\u{FEFF}"] {
-            assert!(required_text("public_name", hidden, 100).is_err(), "{hidden:?}");
+        for hidden in [
+            "Ada\u{202E}gnp.exe",
+            "A\u{200B}da",
+            "\u{2066}Ada",
+            "Ada\u{FEFF}",
+        ] {
+            assert!(
+                required_text("public_name", hidden, 100).is_err(),
+                "{hidden:?}"
+            );
         }
         for fine in ["Ada Lovelace", "👩\u{200D}💻 Ada", "مهر\u{200C}ناز", "Zoë"] {
             assert!(required_text("public_name", fine, 100).is_ok(), "{fine:?}");

@@ -54,8 +54,8 @@ pub struct PledgeDraft {
 }
 
 pub fn create(conn: &mut DbConn, draft: PledgeDraft) -> AppResult<Pledge> {
-    let donor = super::donors::find(conn, draft.donor_id)
-        .map_err(|e| e.missing_reference("donor_id"))?;
+    let donor =
+        super::donors::find(conn, draft.donor_id).map_err(|e| e.missing_reference("donor_id"))?;
     if donor.erased {
         return Err(AppError::invalid("donor_id", "this donor has been erased"));
     }

@@ -58,7 +58,10 @@ pub fn revoke(conn: &mut DbConn, name: &str, actor: super::write::Actor) -> AppR
     let now = db::now();
     let ids = db::api_tokens::revoke_by_name(conn, &name, now)?;
     if ids.is_empty() {
-        return Err(AppError::not_found("live API token named", format!("“{name}”")));
+        return Err(AppError::not_found(
+            "live API token named",
+            format!("“{name}”"),
+        ));
     }
     for id in &ids {
         db::audit::record(

@@ -108,9 +108,7 @@ impl ResponseError for ApiError {
                 AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
                 AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::Database(err) if is_transient(err) => StatusCode::SERVICE_UNAVAILABLE,
-                AppError::Database(_) | AppError::Internal(_) => {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                }
+                AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -167,7 +167,10 @@ pub async fn representations(
             compressed(&tag, coding, &bytes)?
         }
     };
-    Ok(ServiceResponse::new(req, res.set_body(body).map_into_boxed_body()))
+    Ok(ServiceResponse::new(
+        req,
+        res.set_body(body).map_into_boxed_body(),
+    ))
 }
 
 /// The body in `coding`, compressed once per tag.
@@ -179,7 +182,8 @@ fn compressed(tag: &str, coding: Coding, bytes: &Bytes) -> Result<Bytes, Error> 
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(tag).cloned()) {
         return Ok(hit);
     }
-    let encoded = Bytes::from(encode(coding, bytes).map_err(actix_web::error::ErrorInternalServerError)?);
+    let encoded =
+        Bytes::from(encode(coding, bytes).map_err(actix_web::error::ErrorInternalServerError)?);
     if let Ok(mut cache) = cache.lock() {
         if cache.len() >= CAPACITY {
             cache.clear();

@@ -117,7 +117,11 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ),
         api(Method::GET, "/api/v1/admin/donors", admin::donors::list),
         api(Method::POST, "/api/v1/admin/donors", admin::donors::create),
-        api(Method::GET, "/api/v1/admin/donors/{id}", admin::donors::show),
+        api(
+            Method::GET,
+            "/api/v1/admin/donors/{id}",
+            admin::donors::show,
+        ),
         api(
             Method::PATCH,
             "/api/v1/admin/donors/{id}",
@@ -129,7 +133,11 @@ pub fn api_routes() -> Vec<ApiRoute> {
             admin::donors::pin,
         ),
         api(Method::GET, "/api/v1/admin/pledges", admin::pledges::list),
-        api(Method::POST, "/api/v1/admin/pledges", admin::pledges::create),
+        api(
+            Method::POST,
+            "/api/v1/admin/pledges",
+            admin::pledges::create,
+        ),
         api(
             Method::POST,
             "/api/v1/admin/pledges/{id}/status",
@@ -141,7 +149,11 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "/api/v1/admin/donations",
             admin::ledger::record_donation,
         ),
-        api(Method::POST, "/api/v1/admin/refunds", admin::ledger::record_refund),
+        api(
+            Method::POST,
+            "/api/v1/admin/refunds",
+            admin::ledger::record_refund,
+        ),
         api(
             Method::POST,
             "/api/v1/admin/expenses",

@@ -5,8 +5,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::domain::INDEPENDENCE_STATEMENT;
-use crate::web::error::PageError;
 use crate::ledger::wall::{Sponsor, Wall, WallTier};
+use crate::web::error::PageError;
 use crate::web::AppState;
 
 /// The sponsor wall at `/`.

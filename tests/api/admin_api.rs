@@ -194,7 +194,12 @@ backend_test!(
             .send()
             .await
             .unwrap();
-        assert_error(too_large, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+        assert_error(
+            too_large,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        )
+        .await;
         assert_eq!(app.row_counts(), before);
     }
 );

@@ -17,7 +17,10 @@ const PUBLIC_GETS: &[&str] = &[
 
 backend_test!(head_answers_wherever_get_does, |app| async move {
     app.seed_demo();
-    for path in PUBLIC_GETS.iter().chain(&["/healthz", "/api/v1/admin/tiers"]) {
+    for path in PUBLIC_GETS
+        .iter()
+        .chain(&["/healthz", "/api/v1/admin/tiers"])
+    {
         let get = app
             .client
             .get(app.url(path))
@@ -42,8 +45,14 @@ backend_test!(head_answers_wherever_get_does, |app| async move {
             .unwrap()
             .parse()
             .unwrap();
-        assert_eq!(declared, get_length, "HEAD {path} declares the GET body's length");
-        assert!(head.bytes().await.unwrap().is_empty(), "HEAD {path} has no body");
+        assert_eq!(
+            declared, get_length,
+            "HEAD {path} declares the GET body's length"
+        );
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has no body"
+        );
     }
 });
 
@@ -63,7 +72,12 @@ backend_test!(a_wrong_method_gets_405_with_allow, |app| async move {
             .await
             .unwrap();
         assert_eq!(response.headers()[header::ALLOW], *allow, "{method} {path}");
-        assert_error(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+        assert_error(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        )
+        .await;
     }
     let page = app.client.post(app.url("/")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::METHOD_NOT_ALLOWED);
@@ -88,7 +102,11 @@ backend_test!(
             );
             let body = first.bytes().await.unwrap();
             let again = app.get(path).await;
-            assert_eq!(again.headers()[header::ETAG], etag.as_str(), "{path} is stable");
+            assert_eq!(
+                again.headers()[header::ETAG],
+                etag.as_str(),
+                "{path} is stable"
+            );
             assert_eq!(again.bytes().await.unwrap(), body);
             let revalidated = app
                 .client
@@ -143,16 +161,22 @@ backend_test!(
                     .send()
                     .await
                     .unwrap();
-                assert_eq!(response.headers()[header::CONTENT_ENCODING], coding, "{path}");
-                assert!(response.headers()[header::VARY]
-                    .to_str()
-                    .unwrap()
-                    .contains("accept-encoding")
-                    || response
-                        .headers()
-                        .get_all(header::VARY)
-                        .iter()
-                        .any(|v| v.to_str().unwrap().eq_ignore_ascii_case("accept-encoding")));
+                assert_eq!(
+                    response.headers()[header::CONTENT_ENCODING],
+                    coding,
+                    "{path}"
+                );
+                assert!(
+                    response.headers()[header::VARY]
+                        .to_str()
+                        .unwrap()
+                        .contains("accept-encoding")
+                        || response
+                            .headers()
+                            .get_all(header::VARY)
+                            .iter()
+                            .any(|v| v.to_str().unwrap().eq_ignore_ascii_case("accept-encoding"))
+                );
                 if let Some(plain_tag) = &plain_tag {
                     // Another representation, so another strong tag.
                     assert_ne!(&response.headers()[header::ETAG], plain_tag);
@@ -186,10 +210,17 @@ backend_test!(
             "/api/v1/admin/nothing-here".to_owned(),
         ] {
             let response = app.admin_get(&path).await;
-            assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store", "{path}");
+            assert_eq!(
+                response.headers()[header::CACHE_CONTROL],
+                "no-store",
+                "{path}"
+            );
         }
         let created = app
-            .admin_post("/api/v1/admin/donors", &json!({"public_name": "Bo", "email": "bo@mail.example"}))
+            .admin_post(
+                "/api/v1/admin/donors",
+                &json!({"public_name": "Bo", "email": "bo@mail.example"}),
+            )
             .await;
         assert_eq!(created.headers()[header::CACHE_CONTROL], "no-store");
         let wall = app.get("/").await;

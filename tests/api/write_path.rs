@@ -23,7 +23,10 @@ backend_test!(
         let wall = app.get("/").await;
         assert_eq!(wall.status(), StatusCode::OK);
         let html = wall.text().await.unwrap();
-        assert!(html.contains("2999999999.97 EUR"), "the wall shows the total");
+        assert!(
+            html.contains("2999999999.97 EUR"),
+            "the wall shows the total"
+        );
     }
 );
 
@@ -106,51 +109,65 @@ backend_test!(
             .await;
         assert_eq!(correction["occurred_at"].as_str().unwrap()[..10], old[..10]);
         let goal_after = app.get_json("/api/v1/summary").await["monthly_goal"].clone();
-        assert_eq!(goal_after, goal_before, "last year's correction leaves this year's goal");
+        assert_eq!(
+            goal_after, goal_before,
+            "last year's correction leaves this year's goal"
+        );
     }
 );
 
-backend_test!(dates_are_bounded_and_refunds_follow_donations, |app| async move {
-    let donor = app.open_donor("Ada").await;
-    let before = app.row_counts();
-    let tomorrow_and_more = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
-    for occurred_at in ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59Z", &tomorrow_and_more] {
-        let response = app
-            .admin_post(
+backend_test!(
+    dates_are_bounded_and_refunds_follow_donations,
+    |app| async move {
+        let donor = app.open_donor("Ada").await;
+        let before = app.row_counts();
+        let tomorrow_and_more = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+        for occurred_at in [
+            "0001-01-01T00:00:00Z",
+            "1999-12-31T23:59:59Z",
+            &tomorrow_and_more,
+        ] {
+            let response = app
+                .admin_post(
+                    "/api/v1/admin/donations",
+                    &json!({"donor_id": donor, "amount": "5.00", "occurred_at": occurred_at}),
+                )
+                .await;
+            assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+        }
+        assert_eq!(app.row_counts(), before);
+        let donation = app
+            .create_id(
                 "/api/v1/admin/donations",
-                &json!({"donor_id": donor, "amount": "5.00", "occurred_at": occurred_at}),
+                json!({"donor_id": donor, "amount": "5.00", "occurred_at": "2026-03-01T12:00:00Z"}),
             )
             .await;
-        assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
-    }
-    assert_eq!(app.row_counts(), before);
-    let donation = app
-        .create_id(
-            "/api/v1/admin/donations",
-            json!({"donor_id": donor, "amount": "5.00", "occurred_at": "2026-03-01T12:00:00Z"}),
-        )
-        .await;
-    let early = app
-        .admin_post(
+        let early = app
+            .admin_post(
+                "/api/v1/admin/refunds",
+                &json!({"entry_id": donation, "occurred_at": "2026-02-28T12:00:00Z"}),
+            )
+            .await;
+        let message = assert_error(early, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+        assert!(message.contains("before the donation"), "{message}");
+        app.create(
             "/api/v1/admin/refunds",
-            &json!({"entry_id": donation, "occurred_at": "2026-02-28T12:00:00Z"}),
+            json!({"entry_id": donation, "occurred_at": "2026-03-02T12:00:00Z"}),
         )
         .await;
-    let message = assert_error(early, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
-    assert!(message.contains("before the donation"), "{message}");
-    app.create(
-        "/api/v1/admin/refunds",
-        json!({"entry_id": donation, "occurred_at": "2026-03-02T12:00:00Z"}),
-    )
-    .await;
-});
+    }
+);
 
 backend_test!(
     names_refuse_hidden_characters_and_the_wall_isolates_them,
     |app| async move {
         app.standard_tiers().await;
         let before = app.row_counts();
-        for name in ["Evil\u{202E}gnp.exe", "Zero\u{200B}Width", "\u{2066}Isolate"] {
+        for name in [
+            "Evil\u{202E}gnp.exe",
+            "Zero\u{200B}Width",
+            "\u{2066}Isolate",
+        ] {
             let response = app
                 .admin_post(
                     "/api/v1/admin/donors",
@@ -163,7 +180,10 @@ backend_test!(
         let donor = app.open_donor("שלום Sponsor").await;
         app.monthly_pledge(donor, "30.00").await;
         let html = app.get("/").await.text().await.unwrap();
-        assert!(html.contains("<bdi>שלום Sponsor</bdi>"), "names are isolated");
+        assert!(
+            html.contains("<bdi>שלום Sponsor</bdi>"),
+            "names are isolated"
+        );
     }
 );
 
@@ -187,7 +207,10 @@ backend_test!(
         let body: Value = response.json().await.unwrap();
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
         assert_eq!(body["error"]["code"], "internal");
-        assert!(!body.to_string().contains("donors_elsewhere"), "no internals leak");
+        assert!(
+            !body.to_string().contains("donors_elsewhere"),
+            "no internals leak"
+        );
     }
 );
 

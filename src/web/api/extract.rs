@@ -120,7 +120,10 @@ fn check_json_content_type(req: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-async fn read_limited(mut payload: Payload, declared: Option<usize>) -> Result<web::Bytes, ApiError> {
+async fn read_limited(
+    mut payload: Payload,
+    declared: Option<usize>,
+) -> Result<web::Bytes, ApiError> {
     let too_large = ApiError::PayloadTooLarge { limit: BODY_LIMIT };
     if declared.is_some_and(|n| n > BODY_LIMIT) {
         return Err(too_large);
