@@ -71,7 +71,7 @@ status=0
     --header "Authorization: Bearer $token" \
     --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-40}" \
     --seed "${SCHEMATHESIS_SEED:-20261125}" \
-    --workers 2 \
+    --workers 1 \
     --generation-database none \
     --no-color \
     --report junit --report-dir "${SCHEMATHESIS_REPORT_DIR:-target/schemathesis/$backend}" \

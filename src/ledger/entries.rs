@@ -146,8 +146,8 @@ pub fn remaining(conn: &mut DbConn, entry: &Entry) -> AppResult<Money> {
     let remaining = standing(conn, entry)?.remaining();
     let minor = i64::try_from(remaining)
         .map_err(|_| AppError::Internal(format!("entry {} stands out of range", entry.id)))?;
-    Ok(Money::from_minor(minor, entry.amount.currency())
-        .map_err(|_| AppError::Internal(format!("entry {} stands out of range", entry.id)))?)
+    Money::from_minor(minor, entry.amount.currency())
+        .map_err(|_| AppError::Internal(format!("entry {} stands out of range", entry.id)))
 }
 
 /// The earliest date an entry may carry: Coffer records fediverse funding, which began later.

@@ -22,6 +22,41 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// A JSON integer, also when written with a zero fraction (`5.0`), which JSON Schema counts as
+/// an integer too; anything else, or out of `T`'s range, is refused.
+fn integer<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+where
+    T: TryFrom<i64>,
+    D: Deserializer<'de>,
+{
+    let number = serde_json::Number::deserialize(deserializer)?;
+    whole_number(&number).map_err(serde::de::Error::custom)
+}
+
+fn optional_integer<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: TryFrom<i64>,
+    D: Deserializer<'de>,
+{
+    Option::<serde_json::Number>::deserialize(deserializer)?
+        .map(|n| whole_number(&n).map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+fn whole_number<T: TryFrom<i64>>(number: &serde_json::Number) -> Result<T, String> {
+    let value = match (number.as_i64(), number.as_f64()) {
+        (Some(n), _) => Some(n),
+        // 2^63 is exactly representable; every whole f64 below it fits an i64.
+        (None, Some(f)) if f.fract() == 0.0 && f >= -(2f64.powi(63)) && f < 2f64.powi(63) => {
+            Some(f as i64)
+        }
+        _ => None,
+    };
+    value
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| format!("invalid value: {number}, expected an integer in range"))
+}
+
 fn currency_or_default(default: Currency, code: Option<&str>) -> AppResult<Currency> {
     match code {
         Some(code) => {
@@ -180,7 +215,7 @@ pub struct TierInput {
     pub perks: Vec<String>,
     #[schema(schema_with = rules::link_rel_or_null)]
     pub link_rel: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "integer")]
     #[schema(minimum = -10000, maximum = 10000)]
     pub position: i32,
 }
@@ -204,6 +239,7 @@ pub struct TierPatch {
     #[schema(schema_with = rules::link_rel_or_null)]
     pub link_rel: Option<String>,
     #[schema(minimum = -10000, maximum = 10000)]
+    #[serde(default, deserialize_with = "optional_integer")]
     pub position: Option<i32>,
 }
 
@@ -291,6 +327,7 @@ pub struct DonorPatch {
 #[serde(deny_unknown_fields)]
 pub struct PinInput {
     #[schema(schema_with = rules::id_or_null)]
+    #[serde(default, deserialize_with = "optional_integer")]
     pub tier_id: Option<i64>,
     #[schema(schema_with = rules::reason)]
     pub reason: String,
@@ -303,8 +340,10 @@ pub struct PinInput {
 #[serde(deny_unknown_fields)]
 pub struct PledgeInput {
     #[schema(schema_with = rules::id)]
+    #[serde(deserialize_with = "integer")]
     pub donor_id: i64,
     #[schema(schema_with = rules::id_or_null)]
+    #[serde(default, deserialize_with = "optional_integer")]
     pub tier_id: Option<i64>,
     #[schema(schema_with = rules::positive_amount)]
     pub amount: String,
@@ -335,8 +374,10 @@ pub struct StatusInput {
 #[serde(deny_unknown_fields)]
 pub struct DonationInput {
     #[schema(schema_with = rules::id_or_null)]
+    #[serde(default, deserialize_with = "optional_integer")]
     pub donor_id: Option<i64>,
     #[schema(schema_with = rules::id_or_null)]
+    #[serde(default, deserialize_with = "optional_integer")]
     pub pledge_id: Option<i64>,
     #[schema(schema_with = rules::positive_amount)]
     pub amount: String,
@@ -358,6 +399,7 @@ pub struct DonationInput {
 #[serde(deny_unknown_fields)]
 pub struct RefundInput {
     #[schema(schema_with = rules::id)]
+    #[serde(deserialize_with = "integer")]
     pub entry_id: i64,
     #[schema(schema_with = rules::positive_amount_or_null)]
     pub amount: Option<String>,
@@ -398,6 +440,7 @@ pub struct ExpenseInput {
 #[serde(deny_unknown_fields)]
 pub struct CorrectionInput {
     #[schema(schema_with = rules::id)]
+    #[serde(deserialize_with = "integer")]
     pub entry_id: i64,
     #[schema(schema_with = rules::signed_amount_or_null)]
     pub amount: Option<String>,
