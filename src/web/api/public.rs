@@ -6,9 +6,6 @@ use super::public_json;
 use crate::db;
 use crate::ledger;
 use crate::web::error::ApiResult;
-#[allow(unused_imports)]
-use crate::web::openapi::IdempotencyKey;
-#[allow(unused_imports)]
 use crate::web::views::ErrorView;
 use crate::web::views::{HealthView, PublicTierView, PublicTiersView, SponsorsView, SummaryView};
 use crate::web::AppState;

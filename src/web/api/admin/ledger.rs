@@ -13,9 +13,7 @@ use crate::web::api::extract::{ApiToken, JsonBody};
 use crate::web::api::{created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{CorrectionInput, DonationInput, ExpenseInput, RefundInput};
-#[allow(unused_imports)]
 use crate::web::openapi::IdempotencyKey;
-#[allow(unused_imports)]
 use crate::web::views::ErrorView;
 use crate::web::views::{EntryView, LedgerPageView};
 use crate::web::AppState;

@@ -10,9 +10,7 @@ use crate::web::api::extract::{ApiToken, JsonBody};
 use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{PledgeInput, StatusInput};
-#[allow(unused_imports)]
 use crate::web::openapi::IdempotencyKey;
-#[allow(unused_imports)]
 use crate::web::views::ErrorView;
 use crate::web::views::{PledgeListView, PledgeView};
 use crate::web::AppState;

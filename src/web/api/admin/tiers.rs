@@ -9,9 +9,7 @@ use crate::web::api::extract::{ApiToken, JsonBody, RawBody};
 use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{TierInput, TierPatch};
-#[allow(unused_imports)]
 use crate::web::openapi::IdempotencyKey;
-#[allow(unused_imports)]
 use crate::web::views::ErrorView;
 use crate::web::views::{TierListView, TierView};
 use crate::web::AppState;
