@@ -35,6 +35,16 @@ pub enum DomainError {
     },
 }
 
+/// The OpenAPI schema of a closed vocabulary: a string that is exactly one of `values`.
+pub(crate) fn string_enum(
+    values: &[&str],
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .into()
+}
+
 /// Lowercase DNS name with at least one dot, labels of letters, digits and inner dashes.
 pub(crate) fn is_domain(host: &str) -> bool {
     host.len() <= 253

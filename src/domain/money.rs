@@ -89,6 +89,11 @@ impl Currency {
             .ok_or_else(|| MoneyError::UnknownCurrency(code.trim().to_owned()))
     }
 
+    /// Every code Coffer knows, uppercase, as [`Currency::parse`] accepts them.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        CURRENCIES.iter().map(|(code, _)| *code)
+    }
+
     pub fn code(&self) -> &'static str {
         self.code
     }

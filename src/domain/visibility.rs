@@ -42,6 +42,18 @@ impl Perk {
     }
 }
 
+impl utoipa::PartialSchema for Perk {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::string_enum(&Perk::ALL.map(Perk::as_str))
+    }
+}
+
+impl utoipa::ToSchema for Perk {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Perk")
+    }
+}
+
 /// A set of perks, stored as `name,logo,link`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PerkSet(u8);

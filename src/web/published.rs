@@ -214,7 +214,7 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
         Ok(Published {
             home: Representation::new("text/html; charset=utf-8", PUBLIC_CACHE, html.into_bytes()),
             sponsors: json(&SponsorsView::new(&wall, &settings.public_url))?,
-            tiers: json(&serde_json::json!({ "tiers": tiers }))?,
+            tiers: json(&crate::web::views::PublicTiersView { tiers })?,
             summary: json(&SummaryView::from(&*wall))?,
             wall,
             version,

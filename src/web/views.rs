@@ -3,8 +3,9 @@
 
 use chrono::{NaiveDateTime, SecondsFormat};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::domain::{Money, Total};
+use crate::domain::{EntryKind, Interval, Money, Perk, PledgeStatus, Source, Total};
 use crate::ledger::donors::Donor;
 use crate::ledger::entries::Entry;
 use crate::ledger::pledges::Pledge;
@@ -12,9 +13,10 @@ use crate::ledger::tiers::Tier;
 use crate::ledger::wall::{Sponsor, Wall, WallTier};
 
 /// Money as a decimal string and its currency, never a float.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MoneyView {
     pub amount: String,
+    #[schema(schema_with = crate::web::inputs::rules::currency)]
     pub currency: &'static str,
 }
 
@@ -42,14 +44,16 @@ pub fn rfc3339(t: NaiveDateTime) -> String {
 }
 
 /// A tier for the admin API.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TierView {
     pub id: i64,
     pub slug: String,
     pub name: String,
     pub description: String,
     pub monthly_minimum: String,
+    #[schema(schema_with = crate::web::inputs::rules::currency)]
     pub currency: &'static str,
+    #[schema(value_type = Vec<Perk>)]
     pub perks: Vec<&'static str>,
     pub link_rel: String,
     pub position: i32,
@@ -74,7 +78,7 @@ impl From<&Tier> for TierView {
 }
 
 /// Consent flags as the API shows them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentView {
     pub name: bool,
     pub logo: bool,
@@ -84,7 +88,7 @@ pub struct ConsentView {
 }
 
 /// A donor for the admin API (private fields included: this view is behind a token).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DonorView {
     pub id: i64,
     pub public_name: String,
@@ -96,6 +100,7 @@ pub struct DonorView {
     pub consent: ConsentView,
     pub locale: Option<String>,
     pub pinned_tier_id: Option<i64>,
+    #[schema(format = DateTime)]
     pub created_at: String,
     pub erased: bool,
 }
@@ -129,7 +134,7 @@ impl From<&Donor> for DonorView {
 }
 
 /// A donor with their pledges, entries and standing.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DonorDetailView {
     #[serde(flatten)]
     pub donor: DonorView,
@@ -142,18 +147,24 @@ pub struct DonorDetailView {
 }
 
 /// A pledge for the admin API.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PledgeView {
     pub id: i64,
     pub donor_id: i64,
     pub tier_id: Option<i64>,
     pub amount: String,
+    #[schema(schema_with = crate::web::inputs::rules::currency)]
     pub currency: &'static str,
+    #[schema(value_type = Interval)]
     pub interval: &'static str,
+    #[schema(value_type = PledgeStatus)]
     pub status: &'static str,
+    #[schema(value_type = Source)]
     pub source: &'static str,
     pub external_ref: Option<String>,
+    #[schema(format = DateTime)]
     pub started_at: String,
+    #[schema(format = DateTime)]
     pub ended_at: Option<String>,
 }
 
@@ -176,16 +187,21 @@ impl From<&Pledge> for PledgeView {
 }
 
 /// A ledger entry for the admin API; `amount` is signed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EntryView {
     pub id: i64,
+    #[schema(value_type = EntryKind)]
     pub kind: &'static str,
     pub amount: String,
+    #[schema(schema_with = crate::web::inputs::rules::currency)]
     pub currency: &'static str,
     pub donor_id: Option<i64>,
     pub pledge_id: Option<i64>,
+    #[schema(format = DateTime)]
     pub occurred_at: String,
+    #[schema(format = DateTime)]
     pub recorded_at: String,
+    #[schema(value_type = Source)]
     pub source: &'static str,
     pub external_ref: Option<String>,
     pub reverses: Option<i64>,
@@ -214,12 +230,13 @@ impl From<&Entry> for EntryView {
 }
 
 /// A tier as the public sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PublicTierView {
     pub slug: String,
     pub name: String,
     pub description: String,
     pub monthly_minimum: MoneyView,
+    #[schema(value_type = Vec<Perk>)]
     pub perks: Vec<&'static str>,
 }
 
@@ -236,7 +253,7 @@ impl From<&Tier> for PublicTierView {
 }
 
 /// A sponsor as the public sees it: only consented, tier-granted fields; absent ones are omitted.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SponsorView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -274,7 +291,7 @@ fn absolute(public_url: &str, path: &str) -> String {
 }
 
 /// A tier on the public wall, with its sponsors.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct WallTierView {
     #[serde(flatten)]
     pub tier: PublicTierView,
@@ -282,10 +299,11 @@ pub struct WallTierView {
 }
 
 /// `GET /api/v1/sponsors`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SponsorsView {
     pub tiers: Vec<WallTierView>,
     pub anonymous_supporters: usize,
+    #[schema(value_type = String)]
     pub statement: &'static str,
 }
 
@@ -310,8 +328,9 @@ impl SponsorsView {
 }
 
 /// `GET /api/v1/summary`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SummaryView {
+    #[schema(schema_with = crate::web::inputs::rules::currency)]
     pub currency: &'static str,
     pub monthly_recurring: MoneyView,
     pub monthly_goal: Option<MoneyView>,
@@ -329,4 +348,77 @@ impl From<&Wall> for SummaryView {
             anonymous_supporters: wall.anonymous_supporters,
         }
     }
+}
+
+/// `GET /api/v1/admin/tiers`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TierListView {
+    pub tiers: Vec<TierView>,
+}
+
+/// `GET /api/v1/tiers`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicTiersView {
+    pub tiers: Vec<PublicTierView>,
+}
+
+/// One page of donors, oldest first; `next_page` is `null` on the last page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DonorListView {
+    pub donors: Vec<DonorView>,
+    pub next_page: Option<i64>,
+}
+
+/// `GET /api/v1/admin/pledges`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PledgeListView {
+    pub pledges: Vec<PledgeView>,
+}
+
+/// One page of the ledger, newest first; `next_page` is `null` on the last page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerPageView {
+    pub entries: Vec<EntryView>,
+    /// The next page's number, when this page was asked for by `page`.
+    pub next_page: Option<i64>,
+    /// Give this as `cursor` for the next page; pages by key cost the same however deep.
+    pub next_cursor: Option<i64>,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthView {
+    #[schema(value_type = String, pattern = "^ok$")]
+    pub status: &'static str,
+}
+
+/// Every error the API answers: a stable code and a message for people.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorView {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    #[schema(value_type = ErrorCode)]
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The stable error codes.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Invalid,
+    IdempotencyKeyReused,
+    Internal,
+    Unavailable,
 }

@@ -43,7 +43,7 @@ backend_test!(
 
         let updated = app
         .admin_send(Method::PATCH, &format!("/api/v1/admin/tiers/{gold}"),
-            &json!({"monthly_minimum": "30,00", "name": "Gold ✨", "link_rel": "sponsored nofollow"}), None)
+            &json!({"monthly_minimum": "30.00", "name": "Gold ✨", "link_rel": "sponsored nofollow"}), None)
         .await;
         assert_eq!(updated.status(), StatusCode::OK);
         let updated: Value = updated.json().await.unwrap();

@@ -134,7 +134,7 @@ backend_test!(
         let yen = app
             .create(
                 "/api/v1/admin/donations",
-                json!({"donor_id": donor, "amount": "1 000", "currency": "JPY"}),
+                json!({"donor_id": donor, "amount": "1000", "currency": "JPY"}),
             )
             .await;
         assert_eq!(yen["amount"], "1000");

@@ -1,6 +1,9 @@
 //! The OpenAPI document describes every route the app serves.
 
+use reqwest::StatusCode;
 use serde_json::{json, Value};
+
+use crate::helpers::assert_error;
 
 use crate::backend_test;
 
@@ -63,5 +66,133 @@ backend_test!(
                 "missing component {target}"
             );
         }
+    }
+);
+
+backend_test!(
+    the_document_states_the_rules_the_server_enforces,
+    |app| async move {
+        let response = app
+            .client
+            .get(app.url("/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let headers = response.headers();
+        assert_eq!(headers["content-type"], "application/json");
+        assert_eq!(headers["cache-control"], "public, max-age=60");
+        assert!(headers.contains_key("etag"));
+        let document: Value = response.json().await.unwrap();
+        let schemas = &document["components"]["schemas"];
+        let tier = &schemas["TierInput"];
+        assert_eq!(tier["additionalProperties"], false);
+        assert_eq!(tier["properties"]["name"]["maxLength"], 60);
+        assert_eq!(tier["properties"]["name"]["minLength"], 1);
+        assert_eq!(
+            schemas["DonorInput"]["properties"]["public_name"]["maxLength"],
+            100
+        );
+        assert_eq!(
+            schemas["DonationInput"]["properties"]["memo"]["maxLength"],
+            1000
+        );
+        assert_eq!(schemas["Interval"]["enum"], json!(["month", "year"]));
+        assert_eq!(
+            schemas["PledgeInput"]["properties"]["donor_id"]["minimum"],
+            1
+        );
+        let ledger = &document["paths"]["/api/v1/admin/ledger"]["get"]["parameters"];
+        let page = ledger
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "page")
+            .unwrap();
+        assert_eq!(page["schema"]["maximum"], coffer::web::api::admin::MAX_PAGE);
+        // Every admin write takes the Idempotency-Key with the pattern the server checks, and
+        // every admin route asks for the bearer token.
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if !path.starts_with("/api/v1/admin/") {
+                    continue;
+                }
+                assert_eq!(
+                    operation["security"],
+                    json!([{ "bearer": [] }]),
+                    "{method} {path}"
+                );
+                if method == "post" || method == "patch" {
+                    let key = operation["parameters"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|p| p["name"] == "Idempotency-Key")
+                        .unwrap_or_else(|| panic!("{method} {path} lacks Idempotency-Key"));
+                    assert_eq!(key["in"], "header");
+                    assert_eq!(key["schema"]["pattern"], "^[!-~]{1,255}$");
+                }
+            }
+        }
+
+        // The JSON API takes plain decimals only (the console's forms stay liberal).
+        let donor = app.open_donor("Ada").await;
+        let before = app.row_counts();
+        for amount in ["1 000", "12,50", "+5", "05", "5.", "1.0000", "1000000000"] {
+            let response = app
+                .admin_post(
+                    "/api/v1/admin/donations",
+                    &json!({"donor_id": donor, "amount": amount}),
+                )
+                .await;
+            assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+        }
+        // Vocabularies are exact, names are bounded before trimming, ids start at 1.
+        for (path, body) in [
+            (
+                "/api/v1/admin/pledges",
+                json!({"donor_id": donor, "amount": "5", "interval": " month"}),
+            ),
+            (
+                "/api/v1/admin/pledges",
+                json!({"donor_id": donor, "amount": "5", "interval": "month", "currency": "eur"}),
+            ),
+            (
+                "/api/v1/admin/pledges",
+                json!({"donor_id": 0, "amount": "5", "interval": "month"}),
+            ),
+            (
+                "/api/v1/admin/donors",
+                json!({"public_name": format!("{} ", "a".repeat(100))}),
+            ),
+            (
+                "/api/v1/admin/donors",
+                json!({"public_name": "Ada", "email": ""}),
+            ),
+            (
+                "/api/v1/admin/tiers",
+                json!({"slug": " gold", "name": "Gold", "monthly_minimum": "5"}),
+            ),
+            (
+                "/api/v1/admin/tiers",
+                json!({"slug": "gold", "name": "Gold", "monthly_minimum": "5", "position": 10001}),
+            ),
+            (
+                "/api/v1/admin/tiers",
+                json!({"slug": "gold", "name": "Gold", "monthly_minimum": "5", "link_rel": "sponsored  noopener"}),
+            ),
+        ] {
+            let response = app.admin_post(path, &body).await;
+            assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+        }
+        assert_eq!(app.row_counts(), before);
+        // A whole number written with a fraction is an integer to JSON Schema, and to the server.
+        let pledge = app
+            .create(
+                "/api/v1/admin/pledges",
+                json!({"donor_id": donor as f64, "amount": "5", "interval": "month"}),
+            )
+            .await;
+        assert_eq!(pledge["donor_id"], donor);
     }
 );

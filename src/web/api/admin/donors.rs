@@ -1,7 +1,6 @@
 //! `/api/v1/admin/donors`: donors, their consent, their ledger, and tier pins.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
 
 use super::{page_number, PageQuery, PAGE_SIZE};
 use crate::db;
@@ -10,13 +9,32 @@ use crate::web::api::extract::{ApiToken, JsonBody};
 use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{DonorInput, DonorPatch, PinInput};
-use crate::web::views::{DonorDetailView, DonorView, EntryView, PledgeView};
+use crate::web::openapi::IdempotencyKey;
+use crate::web::views::ErrorView;
+use crate::web::views::{DonorDetailView, DonorListView, DonorView, EntryView, PledgeView};
 use crate::web::AppState;
 
 /// How many of a donor's newest entries their detail shows; the rest are a ledger page away
 /// (`/api/v1/admin/ledger?donor_id=…&cursor=…`).
 const DETAIL_ENTRIES: i64 = 100;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/donors",
+    operation_id = "listDonors",
+    tag = "admin",
+    summary = "List donors",
+    params(PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "List donors", body = DonorListView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `GET /api/v1/admin/donors?page=`.
 pub async fn list(
     state: web::Data<AppState>,
@@ -33,9 +51,31 @@ pub async fn list(
         .take(PAGE_SIZE as usize)
         .map(DonorView::from)
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "donors": donors, "next_page": next_page })))
+    Ok(HttpResponse::Ok().json(DonorListView { donors, next_page }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/donors",
+    operation_id = "createDonor",
+    tag = "admin",
+    summary = "Create a donor",
+    request_body = DonorInput,
+    params(IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Create a donor", body = DonorView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `POST /api/v1/admin/donors`.
 pub async fn create(
     state: web::Data<AppState>,
@@ -58,6 +98,22 @@ pub async fn create(
     .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/donors/{id}",
+    operation_id = "showDonor",
+    tag = "admin",
+    summary = "A donor with pledges, entries and standing",
+    params(("id" = i64, Path, minimum = 1, description = "The record's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A donor with pledges, entries and standing", body = DonorDetailView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `GET /api/v1/admin/donors/{id}`: the donor with their pledges, entries and standing.
 pub async fn show(
     state: web::Data<AppState>,
@@ -91,6 +147,28 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/donors/{id}",
+    operation_id = "updateDonor",
+    tag = "admin",
+    summary = "Update a donor's details or consent",
+    request_body = DonorPatch,
+    params(("id" = i64, Path, minimum = 1, description = "The record's id"), IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Update a donor's details or consent", body = DonorView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `PATCH /api/v1/admin/donors/{id}`: details and consent.
 pub async fn update(
     state: web::Data<AppState>,
@@ -115,6 +193,28 @@ pub async fn update(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/donors/{id}/pin",
+    operation_id = "pinDonor",
+    tag = "admin",
+    summary = "Pin a donor to a tier, or unpin them (audited)",
+    request_body = PinInput,
+    params(("id" = i64, Path, minimum = 1, description = "The record's id"), IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Pin a donor to a tier, or unpin them (audited)", body = DonorView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `POST /api/v1/admin/donors/{id}/pin`: pin a tier (or `"tier_id": null` to unpin).
 pub async fn pin(
     state: web::Data<AppState>,
@@ -124,7 +224,7 @@ pub async fn pin(
     body: JsonBody<PinInput>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let PinInput { tier_id, reason } = body.value;
+    let (tier_id, reason) = crate::web::inputs::pin(body.value)?;
     write(
         &state,
         token,

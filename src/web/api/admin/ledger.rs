@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::IntoParams;
 
 use super::{page_number, PAGE_SIZE};
 use crate::db::DbConn;
@@ -13,19 +13,48 @@ use crate::web::api::extract::{ApiToken, JsonBody};
 use crate::web::api::{created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{CorrectionInput, DonationInput, ExpenseInput, RefundInput};
-use crate::web::views::EntryView;
+use crate::web::openapi::IdempotencyKey;
+use crate::web::views::ErrorView;
+use crate::web::views::{EntryView, LedgerPageView};
 use crate::web::AppState;
 
-#[derive(Debug, Deserialize)]
+/// `?kind=&donor_id=&page=` or `?kind=&donor_id=&cursor=`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
+    /// Only entries of this kind.
+    #[param(value_type = Option<EntryKind>)]
     kind: Option<String>,
+    /// Only this donor's entries.
+    #[param(schema_with = crate::web::inputs::rules::id)]
     donor_id: Option<i64>,
+    /// Page number, from 0.
+    #[param(schema_with = crate::web::inputs::rules::page)]
     page: Option<i64>,
     /// `next_cursor` of the previous page: pages by key, as cheap at the end as at the start.
+    /// Not together with `page`.
+    #[param(schema_with = crate::web::inputs::rules::id)]
     cursor: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/ledger",
+    operation_id = "listLedger",
+    tag = "admin",
+    summary = "The ledger, newest first",
+    params(LedgerQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The ledger, newest first", body = LedgerPageView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `GET /api/v1/admin/ledger?kind=&donor_id=&page=`.
 pub async fn list(
     state: web::Data<AppState>,
@@ -35,30 +64,59 @@ pub async fn list(
     let kind = query
         .kind
         .as_deref()
-        .map(|k| EntryKind::parse(k).map_err(|e| AppError::invalid("kind", e.to_string())))
+        .map(|k| match EntryKind::parse(k) {
+            Ok(kind) if kind.as_str() == k => Ok(kind),
+            Ok(_) => Err(AppError::invalid(
+                "kind",
+                format!("“{k}” must be written exactly as listed"),
+            )),
+            Err(e) => Err(AppError::invalid("kind", e.to_string())),
+        })
         .transpose()?;
     let at = match (query.page, query.cursor) {
         (Some(_), Some(_)) => {
             return Err(AppError::invalid("cursor", "give either page or cursor, not both").into())
         }
-        (_, Some(cursor)) if cursor < 1 => {
-            return Err(AppError::invalid("cursor", "must be a next_cursor from a page").into())
-        }
-        (_, Some(cursor)) => PageAt::After(cursor),
+        (_, Some(cursor)) => PageAt::After(crate::web::inputs::rules::check_id("cursor", cursor)?),
         (page, None) => PageAt::Number(page_number(page)?),
     };
-    let donor_id = query.donor_id;
+    let donor_id = query
+        .donor_id
+        .map(|id| crate::web::inputs::rules::check_id("donor_id", id))
+        .transpose()?;
     let page = state
         .run(move |conn| ledger::entries::list(conn, kind, donor_id, at, PAGE_SIZE))
         .await?;
     let entries: Vec<EntryView> = page.entries.iter().map(EntryView::from).collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "entries": entries,
-        "next_page": page.next_page,
-        "next_cursor": page.next_cursor,
-    })))
+    Ok(HttpResponse::Ok().json(LedgerPageView {
+        entries,
+        next_page: page.next_page,
+        next_cursor: page.next_cursor,
+    }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/donations",
+    operation_id = "recordDonation",
+    tag = "admin",
+    summary = "Record a donation",
+    request_body = DonationInput,
+    params(IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Record a donation", body = EntryView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `POST /api/v1/admin/donations`.
 pub async fn record_donation(
     state: web::Data<AppState>,
@@ -78,6 +136,28 @@ pub async fn record_donation(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/refunds",
+    operation_id = "recordRefund",
+    tag = "admin",
+    summary = "Refund (part of) a donation",
+    request_body = RefundInput,
+    params(IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Refund (part of) a donation", body = EntryView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `POST /api/v1/admin/refunds`: the amount defaults to what remains of the donation.
 pub async fn record_refund(
     state: web::Data<AppState>,
@@ -97,6 +177,28 @@ pub async fn record_refund(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/expenses",
+    operation_id = "recordExpense",
+    tag = "admin",
+    summary = "Record a running cost",
+    request_body = ExpenseInput,
+    params(IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Record a running cost", body = EntryView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `POST /api/v1/admin/expenses`.
 pub async fn record_expense(
     state: web::Data<AppState>,
@@ -116,6 +218,28 @@ pub async fn record_expense(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/corrections",
+    operation_id = "recordCorrection",
+    tag = "admin",
+    summary = "Correct a mistaken entry",
+    request_body = CorrectionInput,
+    params(IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Correct a mistaken entry", body = EntryView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `POST /api/v1/admin/corrections`: reverses a mistaken entry, in full or by a signed amount.
 pub async fn record_correction(
     state: web::Data<AppState>,

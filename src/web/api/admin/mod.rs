@@ -9,6 +9,7 @@ pub mod pledges;
 pub mod tiers;
 
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::error::{AppError, AppResult};
 
@@ -18,9 +19,13 @@ pub const PAGE_SIZE: i64 = 50;
 /// The highest page number a list accepts (the OpenAPI document states the same bound).
 pub const MAX_PAGE: i64 = 1_000_000;
 
-#[derive(Debug, Deserialize)]
+/// `?page=`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Page number, from 0.
+    #[param(schema_with = crate::web::inputs::rules::page)]
     pub page: Option<i64>,
 }
 

@@ -2,25 +2,49 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::IntoParams;
 
 use crate::domain::PledgeStatus;
-use crate::error::AppError;
 use crate::ledger::{self, pledges::PledgeDraft};
 use crate::web::api::extract::{ApiToken, JsonBody};
 use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{PledgeInput, StatusInput};
-use crate::web::views::PledgeView;
+use crate::web::openapi::IdempotencyKey;
+use crate::web::views::ErrorView;
+use crate::web::views::{PledgeListView, PledgeView};
 use crate::web::AppState;
 
-#[derive(Debug, Deserialize)]
+/// `?donor_id=&status=`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PledgeQuery {
+    /// Only this donor's pledges.
+    #[param(schema_with = crate::web::inputs::rules::id)]
     donor_id: Option<i64>,
+    /// Only pledges with this status.
+    #[param(value_type = Option<PledgeStatus>)]
     status: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/pledges",
+    operation_id = "listPledges",
+    tag = "admin",
+    summary = "List pledges",
+    params(PledgeQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "List pledges", body = PledgeListView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `GET /api/v1/admin/pledges?donor_id=&status=`.
 pub async fn list(
     state: web::Data<AppState>,
@@ -29,17 +53,42 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let status = query
         .status
-        .as_deref()
-        .map(|s| PledgeStatus::parse(s).map_err(|e| AppError::invalid("status", e.to_string())))
+        .clone()
+        .map(|status| PledgeStatus::try_from(StatusInput { status }))
         .transpose()?;
-    let donor_id = query.donor_id;
+    let donor_id = query
+        .donor_id
+        .map(|id| crate::web::inputs::rules::check_id("donor_id", id))
+        .transpose()?;
     let pledges = state
         .run(move |conn| ledger::pledges::list(conn, donor_id, status))
         .await?;
     let pledges: Vec<PledgeView> = pledges.iter().map(PledgeView::from).collect();
-    Ok(HttpResponse::Ok().json(json!({ "pledges": pledges })))
+    Ok(HttpResponse::Ok().json(PledgeListView { pledges }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/pledges",
+    operation_id = "createPledge",
+    tag = "admin",
+    summary = "Record a pledge",
+    request_body = PledgeInput,
+    params(IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Record a pledge", body = PledgeView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `POST /api/v1/admin/pledges`.
 pub async fn create(
     state: web::Data<AppState>,
@@ -62,6 +111,28 @@ pub async fn create(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/pledges/{id}/status",
+    operation_id = "changePledgeStatus",
+    tag = "admin",
+    summary = "Change a pledge's status (audited)",
+    request_body = StatusInput,
+    params(("id" = i64, Path, minimum = 1, description = "The record's id"), IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Change a pledge's status (audited)", body = PledgeView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `POST /api/v1/admin/pledges/{id}/status`.
 pub async fn change_status(
     state: web::Data<AppState>,

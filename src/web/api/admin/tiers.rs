@@ -2,22 +2,43 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::IntoParams;
 
 use crate::ledger::{self, tiers::TierDraft, tiers::TierUpdate};
 use crate::web::api::extract::{ApiToken, JsonBody, RawBody};
 use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{TierInput, TierPatch};
-use crate::web::views::TierView;
+use crate::web::openapi::IdempotencyKey;
+use crate::web::views::ErrorView;
+use crate::web::views::{TierListView, TierView};
 use crate::web::AppState;
 
-#[derive(Debug, Deserialize)]
+/// `?include_archived=`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct IncludeArchived {
+    /// Include archived tiers.
     include_archived: Option<bool>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tiers",
+    operation_id = "listTiers",
+    tag = "admin",
+    summary = "List tiers",
+    params(IncludeArchived),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "List tiers", body = TierListView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `GET /api/v1/admin/tiers?include_archived=true`.
 pub async fn list(
     state: web::Data<AppState>,
@@ -29,9 +50,31 @@ pub async fn list(
         .run(move |conn| ledger::tiers::list(conn, include))
         .await?;
     let tiers: Vec<TierView> = tiers.iter().map(TierView::from).collect();
-    Ok(HttpResponse::Ok().json(json!({ "tiers": tiers })))
+    Ok(HttpResponse::Ok().json(TierListView { tiers }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tiers",
+    operation_id = "createTier",
+    tag = "admin",
+    summary = "Create a tier",
+    request_body = TierInput,
+    params(IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Create a tier", body = TierView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `POST /api/v1/admin/tiers`.
 pub async fn create(
     state: web::Data<AppState>,
@@ -47,6 +90,28 @@ pub async fn create(
     .await
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/tiers/{id}",
+    operation_id = "updateTier",
+    tag = "admin",
+    summary = "Update a tier",
+    request_body = TierPatch,
+    params(("id" = i64, Path, minimum = 1, description = "The record's id"), IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Update a tier", body = TierView),
+        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 415, description = "The body is not application/json", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `PATCH /api/v1/admin/tiers/{id}`.
 pub async fn update(
     state: web::Data<AppState>,
@@ -64,6 +129,25 @@ pub async fn update(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tiers/{id}/archive",
+    operation_id = "archiveTier",
+    tag = "admin",
+    summary = "Archive a tier",
+    params(("id" = i64, Path, minimum = 1, description = "The record's id"), IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Archive a tier", body = TierView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
 /// `POST /api/v1/admin/tiers/{id}/archive`.
 pub async fn archive(
     state: web::Data<AppState>,
