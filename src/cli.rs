@@ -141,6 +141,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let started = std::time::Instant::now();
             let seeded = match entries {
                 Some(entries) => db::write_transaction(&mut conn, |conn| {
+                    db::prepare_bulk_load(conn)?;
                     crate::demo::seed_at_scale_if_empty(
                         conn,
                         settings.currency,

@@ -30,6 +30,33 @@ pub struct DonorRow {
     pub erased_at: Option<NaiveDateTime>,
 }
 
+/// What the public wall reads of a donor: no email, legal name or dates.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = donors)]
+pub struct WallDonorRow {
+    pub id: i64,
+    pub public_name: String,
+    pub website: Option<String>,
+    pub fediverse_handle: Option<String>,
+    pub logo_path: Option<String>,
+    pub consent_name: bool,
+    pub consent_logo: bool,
+    pub consent_link: bool,
+    pub consent_handle: bool,
+    pub consent_amount: bool,
+    pub anonymous: bool,
+    pub pinned_tier_id: Option<i64>,
+}
+
+/// Every donor who is not erased, as the wall reads them, oldest first.
+pub fn list_for_wall(conn: &mut DbConn) -> QueryResult<Vec<WallDonorRow>> {
+    donors::table
+        .filter(donors::erased_at.is_null())
+        .select(WallDonorRow::as_select())
+        .order(donors::id.asc())
+        .load(conn)
+}
+
 /// The fields of a new donor.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = donors)]

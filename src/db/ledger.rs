@@ -177,40 +177,73 @@ pub struct GiftTotal {
 }
 
 /// One-time gifts (donations outside any pledge) given in `(since, until]`, summed per donor and
-/// currency in SQL, each net of its reversals. The partial index on gifts and the one on
-/// reversals cover it, so its cost follows the window's gifts, not the ledger's history.
+/// currency in SQL, net of their refunds and corrections.
+///
+/// Two range scans over covering indexes, so the cost follows the window's gifts, not the
+/// ledger's history: the gifts themselves, and the reversals dated inside the window whose
+/// entry is such a gift. That second scan finds every reversal of those gifts because a refund
+/// is never dated before its donation and a correction carries its entry's date.
 pub fn gift_totals(
     conn: &mut DbConn,
     since: NaiveDateTime,
     until: NaiveDateTime,
     donor_id: Option<i64>,
 ) -> QueryResult<Vec<GiftTotal>> {
-    let donor_filter = if donor_id.is_some() {
-        "AND g.donor_id = $3"
+    let (gift_filter, reversal_filter) = if donor_id.is_some() {
+        ("AND g.donor_id = $3", "AND r.donor_id = $3")
     } else {
-        ""
+        ("", "")
     };
-    let sql = format!(
+    let gifts = format!(
         "SELECT g.donor_id AS donor_id, g.currency AS currency, \
-         CAST(SUM(g.amount + COALESCE((SELECT SUM(r.amount) FROM ledger_entries r \
-             WHERE r.reverses = g.id), 0)) AS BIGINT) AS net, \
-         MAX(g.occurred_at) AS latest \
+         CAST(SUM(g.amount) AS BIGINT) AS net, MAX(g.occurred_at) AS latest \
          FROM ledger_entries g \
          WHERE g.kind = 'donation' AND g.pledge_id IS NULL AND g.donor_id IS NOT NULL \
-         AND g.occurred_at > $1 AND g.occurred_at <= $2 {donor_filter} \
+         AND g.occurred_at > $1 AND g.occurred_at <= $2 {gift_filter} \
          GROUP BY g.donor_id, g.currency"
     );
-    on_backend!(conn, |c| {
-        let sql = super::placeholders(c, &sql);
-        let query = diesel::sql_query(sql)
-            .bind::<Timestamp, _>(since)
-            .bind::<Timestamp, _>(until)
-            .into_boxed();
-        match donor_id {
-            Some(donor_id) => query.bind::<BigInt, _>(donor_id).load(c),
-            None => query.load(c),
+    let reversals = format!(
+        "SELECT r.donor_id AS donor_id, r.currency AS currency, \
+         CAST(SUM(r.amount) AS BIGINT) AS net, MAX(g.occurred_at) AS latest \
+         FROM ledger_entries r JOIN ledger_entries g ON g.id = r.reverses \
+         WHERE r.reverses IS NOT NULL AND r.occurred_at > $1 AND r.donor_id IS NOT NULL \
+         AND g.kind = 'donation' AND g.pledge_id IS NULL \
+         AND g.occurred_at > $1 AND g.occurred_at <= $2 {reversal_filter} \
+         GROUP BY r.donor_id, r.currency"
+    );
+    let mut totals: Vec<GiftTotal> = Vec::new();
+    for sql in [gifts, reversals] {
+        let rows: Vec<GiftTotal> = on_backend!(conn, |c| {
+            let sql = super::placeholders(c, &sql);
+            let query = diesel::sql_query(sql)
+                .bind::<Timestamp, _>(since)
+                .bind::<Timestamp, _>(until)
+                .into_boxed();
+            match donor_id {
+                Some(donor_id) => query.bind::<BigInt, _>(donor_id).load(c),
+                None => query.load(c),
+            }
+        })?;
+        totals.extend(rows);
+    }
+    // Fold the reversals into their donor's gifts.
+    let mut by_key: std::collections::HashMap<(i64, String), GiftTotal> =
+        std::collections::HashMap::with_capacity(totals.len());
+    for total in totals {
+        match by_key.entry((total.donor_id, total.currency.clone())) {
+            std::collections::hash_map::Entry::Occupied(mut seen) => {
+                let seen = seen.get_mut();
+                seen.net = seen.net.saturating_add(total.net);
+                seen.latest = seen.latest.max(total.latest);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(total);
+            }
         }
-    })
+    }
+    let mut totals: Vec<GiftTotal> = by_key.into_values().collect();
+    totals.sort_by_key(|t| t.donor_id);
+    Ok(totals)
 }
 
 /// Running costs since `since` in one currency, as a positive number of minor units: expenses

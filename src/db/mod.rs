@@ -269,6 +269,65 @@ pub fn optimize(conn: &mut DbConn) -> QueryResult<()> {
     }
 }
 
+/// A table's secondary indexes (and, on SQLite, triggers), dropped for a bulk load into an empty
+/// table and created again afterwards from their own stored definitions: building an index
+/// once over a million sorted rows is far cheaper than keeping it up to date row by row. Run
+/// both halves in one transaction, so that a failure restores everything.
+pub struct SuspendedIndexes {
+    definitions: Vec<String>,
+}
+
+/// Drops `table`'s secondary indexes (constraint indexes stay) and SQLite triggers.
+pub fn suspend_indexes(conn: &mut DbConn, table: &str) -> QueryResult<SuspendedIndexes> {
+    use diesel::sql_types::Text;
+    #[derive(QueryableByName)]
+    struct Definition {
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        kind: String,
+        #[diesel(sql_type = Text)]
+        definition: String,
+    }
+    let sql = match conn {
+        DbConn::Sqlite(_) => format!(
+            "SELECT name, type AS kind, sql AS definition FROM sqlite_master \
+             WHERE type IN ('index', 'trigger') AND tbl_name = '{table}' AND sql IS NOT NULL"
+        ),
+        DbConn::Postgres(_) => format!(
+            "SELECT indexname::text AS name, 'index' AS kind, indexdef::text AS definition \
+             FROM pg_indexes WHERE tablename = '{table}' AND indexname NOT IN \
+             (SELECT conname FROM pg_constraint)"
+        ),
+    };
+    let found: Vec<Definition> = diesel::sql_query(sql).load(conn)?;
+    for item in &found {
+        conn.batch_execute(&format!("DROP {} {}", item.kind.to_uppercase(), item.name))?;
+    }
+    Ok(SuspendedIndexes {
+        definitions: found.into_iter().map(|d| d.definition).collect(),
+    })
+}
+
+/// Creates the suspended indexes and triggers again.
+pub fn restore_indexes(conn: &mut DbConn, suspended: SuspendedIndexes) -> QueryResult<()> {
+    for definition in suspended.definitions {
+        conn.batch_execute(&definition)?;
+    }
+    Ok(())
+}
+
+/// Lets this connection keep a large bulk load in memory (SQLite's page cache is 2 MB by
+/// default); a no-op on PostgreSQL.
+pub fn prepare_bulk_load(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => {
+            c.batch_execute("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")
+        }
+        DbConn::Postgres(_) => Ok(()),
+    }
+}
+
 /// Gathers full statistics after a bulk load (demo data).
 pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("ANALYZE")

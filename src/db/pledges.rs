@@ -86,6 +86,20 @@ pub fn find_by_external_ref(
 }
 
 /// Pledges filtered by donor and status, oldest first.
+/// `(donor_id, amount, currency, interval)` of every active pledge: what the wall counts.
+pub fn active_amounts(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64, String, String)>> {
+    pledges::table
+        .filter(pledges::status.eq("active"))
+        .select((
+            pledges::donor_id,
+            pledges::amount,
+            pledges::currency,
+            pledges::interval,
+        ))
+        .order(pledges::id.asc())
+        .load(conn)
+}
+
 pub fn list(
     conn: &mut DbConn,
     donor_id: Option<i64>,

@@ -10,8 +10,8 @@ use super::pledges::Pledge;
 use super::tiers::Tier;
 use crate::db::{self, DbConn};
 use crate::domain::{
-    monthly_support, resolve_tier, shown_fields, Currency, FediverseHandle, OneTimeGift, Perk,
-    PledgeFacts, PledgeStatus, TierThreshold, Total,
+    monthly_support, resolve_tier, shown_fields, Currency, FediverseHandle, Interval, OneTimeGift,
+    Perk, PledgeFacts, PledgeStatus, TierThreshold, Total,
 };
 use crate::error::AppResult;
 
@@ -67,6 +67,44 @@ pub struct Sponsor {
     pub monthly_amount: Option<Total>,
 }
 
+/// A donor as the wall reads them.
+#[derive(Debug, Clone)]
+struct WallDonor {
+    id: i64,
+    public_name: String,
+    website: Option<String>,
+    fediverse_handle: Option<FediverseHandle>,
+    logo_path: Option<String>,
+    consent: crate::domain::Consent,
+    anonymous: bool,
+    pinned_tier_id: Option<i64>,
+}
+
+impl From<db::donors::WallDonorRow> for WallDonor {
+    fn from(row: db::donors::WallDonorRow) -> Self {
+        Self {
+            id: row.id,
+            public_name: row.public_name,
+            website: row.website,
+            // Stored handles were validated on the way in; an unreadable one is not shown.
+            fediverse_handle: row
+                .fediverse_handle
+                .as_deref()
+                .and_then(|h| FediverseHandle::parse(h).ok()),
+            logo_path: row.logo_path,
+            consent: crate::domain::Consent {
+                name: row.consent_name,
+                logo: row.consent_logo,
+                link: row.consent_link,
+                handle: row.consent_handle,
+                amount: row.consent_amount,
+            },
+            anonymous: row.anonymous,
+            pinned_tier_id: row.pinned_tier_id,
+        }
+    }
+}
+
 /// A donor's monthly support and the tier it earns.
 #[derive(Debug, Clone)]
 pub struct Standing {
@@ -80,21 +118,25 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
         .into_iter()
         .filter(|t| t.monthly_minimum.currency() == currency)
         .collect();
-    let donors: Vec<Donor> = db::donors::list_current(conn)?
+    // Only what the wall needs is read: no emails, legal names or dates to parse.
+    let donors: Vec<WallDonor> = db::donors::list_for_wall(conn)?
         .into_iter()
-        .map(Donor::from)
+        .map(WallDonor::from)
         .collect();
-    let pledges = super::pledges::list(conn, None, Some(PledgeStatus::Active))?;
-    let gifts_by_donor = recent_gifts(conn, None, now)?;
     let mut pledges_by_donor: HashMap<i64, Vec<PledgeFacts>> = HashMap::new();
-    for pledge in &pledges {
-        pledges_by_donor
-            .entry(pledge.donor_id)
-            .or_default()
-            .push(pledge_facts(pledge));
+    let mut all_pledges = Vec::new();
+    for (donor_id, amount, pledge_currency, interval) in db::pledges::active_amounts(conn)? {
+        let facts = PledgeFacts {
+            amount: super::stored_money(amount, &pledge_currency)?,
+            interval: Interval::parse(&interval)
+                .map_err(|e| crate::error::AppError::Internal(format!("stored pledge: {e}")))?,
+            status: PledgeStatus::Active,
+        };
+        pledges_by_donor.entry(donor_id).or_default().push(facts);
+        all_pledges.push(facts);
     }
+    let gifts_by_donor = recent_gifts(conn, None, now)?;
     // Recurring support is everyone's pledges with no gifts: the same rule as a donor's own.
-    let all_pledges: Vec<PledgeFacts> = pledges.iter().map(pledge_facts).collect();
     let recurring = monthly_support(currency, &all_pledges, &[], now);
     let thresholds = thresholds(&tiers);
     let mut by_tier: HashMap<i64, Vec<(Decimal, Sponsor)>> = HashMap::new();
@@ -223,7 +265,12 @@ fn recent_gifts(
 }
 
 /// The sponsor as their tier and consent allow, or `None` when nothing may be shown.
-fn present(donor: &Donor, tier: &Tier, support: Decimal, currency: Currency) -> Option<Sponsor> {
+fn present(
+    donor: &WallDonor,
+    tier: &Tier,
+    support: Decimal,
+    currency: Currency,
+) -> Option<Sponsor> {
     let shown = shown_fields(tier.perks, &donor.consent, donor.anonymous);
     let sponsor = Sponsor {
         name: shown
