@@ -4,7 +4,8 @@
 //!
 //! - its idempotency record (the reply to give when the same request comes back),
 //! - its audit record (who, what, which subject), and
-//! - after commit, the change notice that makes the cached wall stale.
+//! - after commit, the change notice that makes the cached wall stale and wakes the mail
+//!   worker for whatever the change queued in the outbox.
 //!
 //! A refused change leaves none of them behind.
 
@@ -69,11 +70,21 @@ pub struct Reply {
 #[derive(Clone)]
 pub struct WriteUnit {
     wall_cache: Arc<WallCache>,
+    outbox_signal: Arc<tokio::sync::Notify>,
 }
 
 impl WriteUnit {
     pub fn new(wall_cache: Arc<WallCache>) -> Self {
-        Self { wall_cache }
+        Self {
+            wall_cache,
+            outbox_signal: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// Poked after every committed change, so that the mail worker sends what the change
+    /// queued without waiting for its next poll.
+    pub fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.outbox_signal.clone()
     }
 
     /// Runs `change` once: in one transaction with its idempotency and audit records, or not at
@@ -142,6 +153,7 @@ impl WriteUnit {
         })?;
         if !reply.replayed {
             self.wall_cache.invalidate();
+            self.outbox_signal.notify_one();
         }
         Ok(reply)
     }

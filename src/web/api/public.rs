@@ -10,10 +10,17 @@ use crate::web::error::ApiResult;
 use crate::web::views::{PublicTierView, SponsorsView, SummaryView};
 use crate::web::AppState;
 
-/// `GET /healthz`: the process answers and the database is reachable.
+/// `GET /healthz`: the process answers and the database is reachable; it also reports the
+/// outbox's depth (a backlog is worth a look, not a failed health check).
 pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    state.run(|conn| Ok(db::ping(conn)?)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": "ok" })))
+    let settings = state.settings.clone();
+    let outbox = state
+        .run(move |conn| {
+            db::ping(conn)?;
+            crate::mail::status(conn, &settings)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "ok", "outbox": outbox })))
 }
 
 /// `GET /api/v1/sponsors`.
