@@ -87,13 +87,14 @@ impl Lang {
             Self::En => (',', '.'),
             Self::Nb => (' ', ','),
         };
+        let sign = if money.minor() < 0 { "−" } else { "" };
         let digits = group_digits(money.minor(), money.currency().exponent(), group, decimal);
         match self {
             Self::En => match symbol_en(code) {
-                Some(symbol) => format!("{symbol}{digits}"),
-                None => format!("{code} {digits}"),
+                Some(symbol) => format!("{sign}{symbol}{digits}"),
+                None => format!("{sign}{code} {digits}"),
             },
-            Self::Nb => format!("{digits} {}", symbol_nb(code)),
+            Self::Nb => format!("{sign}{digits} {}", symbol_nb(code)),
         }
     }
 
@@ -126,9 +127,8 @@ fn symbol_nb(code: &str) -> &str {
     }
 }
 
-/// `123456` with exponent 2 → `1,234.56` (English separators), sign first.
+/// `123456` with exponent 2 → `1,234.56` (English separators); the sign is the caller's.
 fn group_digits(minor: i64, exponent: u32, group: char, decimal: char) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
     let scale = 10_u64.pow(exponent);
     let whole = (abs / scale).to_string();
@@ -142,11 +142,11 @@ fn group_digits(minor: i64, exponent: u32, group: char, decimal: char) -> String
     if exponent > 0 {
         let fraction = abs % scale;
         format!(
-            "{sign}{grouped}{decimal}{fraction:0width$}",
+            "{grouped}{decimal}{fraction:0width$}",
             width = exponent as usize
         )
     } else {
-        format!("{sign}{grouped}")
+        grouped
     }
 }
 
@@ -209,6 +209,14 @@ mod tests {
         assert_eq!(
             Lang::En.money(Money::from_minor(1_000_000_000, nok).unwrap()),
             "NOK 10,000,000.00"
+        );
+        assert_eq!(
+            Lang::En.money(Money::from_minor(-123_450, eur).unwrap()),
+            "−€1,234.50"
+        );
+        assert_eq!(
+            Lang::Nb.money(Money::from_minor(-123_450, nok).unwrap()),
+            "−1 234,50 kr"
         );
         let date = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         assert_eq!(Lang::Nb.date(date), "23. november 2026");

@@ -83,7 +83,7 @@ fn build() -> Value {
     let money_string =
         json!({ "type": "string", "pattern": "^-?[0-9]+([.,][0-9]+)?$", "example": "50.00" });
     let nullable_string = json!({ "type": ["string", "null"] });
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Coffer API",
@@ -228,5 +228,46 @@ fn build() -> Value {
                 "LedgerPage": { "type": "object", "properties": { "entries": { "type": "array", "items": schema("Entry") }, "next_page": { "type": ["integer", "null"] } } }
             }
         }
-    })
+    });
+    add_receipts(&mut document);
+    document
+}
+
+/// The receipts routes and their schemas, kept apart so that the rest of the document can
+/// change shape (e.g. be derived from the types) without touching them.
+fn add_receipts(document: &mut Value) {
+    let number = json!({ "name": "number", "in": "path", "required": true,
+        "description": "A receipt or credit note number, e.g. 2026-000042",
+        "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{6}$" } });
+    let mut show = admin_read("A receipt or credit note, its snapshot, its message and its deliveries", "Receipt", json!([number.clone()]));
+    show["responses"]
+        .as_object_mut()
+        .map(|r| r.retain(|code, _| !matches!(code.as_str(), "400" | "409" | "422")));
+    let mut resend = admin_read("Send a receipt again: same number, same snapshot", "Receipt", json!([
+        { "$ref": "#/components/parameters/IdempotencyKey" }, number
+    ]));
+    if let Some(responses) = resend["responses"].as_object_mut() {
+        if let Some(ok) = responses.remove("200") {
+            responses.insert("202".to_owned(), ok);
+        }
+    }
+    document["paths"]["/api/v1/admin/receipts/{number}"] = json!({ "get": show });
+    document["paths"]["/api/v1/admin/receipts/{number}/resend"] = json!({ "post": resend });
+    document["paths"]["/healthz"]["get"]["summary"] =
+        json!("Liveness and database check, with the outbox's depth (queued, failed, sent, transport)");
+    let nullable_string = json!({ "type": ["string", "null"] });
+    document["components"]["schemas"]["Receipt"] = json!({ "type": "object", "properties": {
+        "number": { "type": "string" }, "kind": { "type": "string", "enum": ["receipt", "credit_note"] },
+        "year": { "type": "integer" }, "sequence": { "type": "integer" }, "entry_id": { "type": "integer" },
+        "donor_id": { "type": ["integer", "null"] }, "corrects_receipt": nullable_string,
+        "locale": { "type": "string", "enum": ["en", "nb"] }, "amount": schema("Money"),
+        "date": { "type": "string", "format": "date" }, "created_at": { "type": "string", "format": "date-time" },
+        "snapshot": { "type": "object", "description": "What the document says, frozen when it was issued" },
+        "message": { "type": ["object", "null"], "properties": { "subject": { "type": "string" }, "text": { "type": "string" }, "html": { "type": "string" } } },
+        "deliveries": { "type": "array", "items": { "type": "object", "properties": {
+            "id": { "type": "integer" }, "recipient": { "type": "string" },
+            "status": { "type": "string", "enum": ["queued", "sent", "failed"] }, "attempts": { "type": "integer" },
+            "message_id": nullable_string, "last_error": nullable_string,
+            "created_at": { "type": "string", "format": "date-time" },
+            "sent_at": { "type": ["string", "null"], "format": "date-time" } } } } } });
 }

@@ -328,3 +328,59 @@ impl From<&Wall> for SummaryView {
         }
     }
 }
+
+/// A receipt or credit note for the treasurer: its number, what it covers, the snapshot that
+/// was sent, the message as the donor reads it, and every delivery of it.
+#[derive(Debug, Serialize)]
+pub struct ReceiptView {
+    pub number: String,
+    pub kind: &'static str,
+    pub year: i32,
+    pub sequence: i64,
+    pub entry_id: i64,
+    pub donor_id: Option<i64>,
+    pub corrects_receipt: Option<String>,
+    pub locale: &'static str,
+    pub amount: MoneyView,
+    pub date: String,
+    pub created_at: String,
+    pub snapshot: crate::ledger::receipts::ReceiptSnapshot,
+    pub message: Option<RenderedView>,
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// A rendered message.
+#[derive(Debug, Serialize)]
+pub struct RenderedView {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// One queued copy of a message and where it stands.
+#[derive(Debug, Serialize)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub recipient: String,
+    pub status: String,
+    pub attempts: i32,
+    pub message_id: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
+
+impl From<&crate::db::outbox::OutboxRow> for DeliveryView {
+    fn from(row: &crate::db::outbox::OutboxRow) -> Self {
+        Self {
+            id: row.id,
+            recipient: row.recipient.clone(),
+            status: row.status.clone(),
+            attempts: row.attempts,
+            message_id: row.message_id.clone(),
+            last_error: row.last_error.clone(),
+            created_at: rfc3339(row.created_at),
+            sent_at: row.sent_at.map(rfc3339),
+        }
+    }
+}
