@@ -134,7 +134,7 @@ fn group_digits(minor: i64, exponent: u32, group: char, decimal: char) -> String
     let whole = (abs / scale).to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(group);
         }
         grouped.push(c);
@@ -202,10 +202,7 @@ mod tests {
             Lang::En.money(Money::from_minor(123_450, eur).unwrap()),
             "€1,234.50"
         );
-        assert_eq!(
-            Lang::En.money(Money::from_minor(5, eur).unwrap()),
-            "€0.05"
-        );
+        assert_eq!(Lang::En.money(Money::from_minor(5, eur).unwrap()), "€0.05");
         assert_eq!(
             Lang::En.money(Money::from_minor(1_000_000_000, nok).unwrap()),
             "NOK 10,000,000.00"

@@ -232,7 +232,11 @@ pub fn resend(conn: &mut DbConn, number: &str) -> AppResult<Receipt> {
     let email = donor
         .filter(|d| !d.erased)
         .and_then(|d| d.email)
-        .ok_or_else(|| AppError::Conflict(format!("receipt {number} has no donor email address to send to")))?;
+        .ok_or_else(|| {
+            AppError::Conflict(format!(
+                "receipt {number} has no donor email address to send to"
+            ))
+        })?;
     queue_mail(conn, receipt.kind, &receipt.number, &email)?;
     Ok(receipt)
 }

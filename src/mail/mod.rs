@@ -308,11 +308,7 @@ impl Mailer {
             .await;
         let outcome = match rendered {
             Ok(mail) => match self.identity.build(&row.recipient, &message_id, &mail) {
-                Ok(message) => self
-                    .transport
-                    .send(row.id, message)
-                    .await
-                    .map(|()| mail),
+                Ok(message) => self.transport.send(row.id, message).await.map(|()| mail),
                 Err(err) => Err(err),
             },
             Err(err) => Err(err.to_string()),
@@ -346,7 +342,12 @@ impl Mailer {
                     .map_err(|e| AppError::Internal(e.to_string()))?;
                 let now = db::now();
                 let flag = now - row.created_at >= flag_after;
-                tracing::warn!(id = row.id, attempts = row.attempts, flagged = flag, "sending failed: {error}");
+                tracing::warn!(
+                    id = row.id,
+                    attempts = row.attempts,
+                    flagged = flag,
+                    "sending failed: {error}"
+                );
                 let next = now
                     + chrono::Duration::from_std(delay)
                         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -399,7 +400,9 @@ fn render_row(conn: &mut DbConn, instance: &Instance, row: &OutboxRow) -> AppRes
 /// between half and all of it so that many failing messages do not retry in lockstep.
 pub fn backoff(options: &MailerOptions, attempts: i32) -> Duration {
     use rand::Rng;
-    let exponent = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(30);
+    let exponent = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(30);
     let full = options
         .retry_base
         .saturating_mul(2_u32.saturating_pow(exponent))

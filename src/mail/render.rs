@@ -61,7 +61,8 @@ fn source_name(lang: Lang, source: &str) -> String {
 fn money(minor: i64, currency: &str) -> AppResult<Money> {
     let currency = Currency::parse(currency)
         .map_err(|e| AppError::Internal(format!("stored currency: {e}")))?;
-    Money::from_minor(minor, currency).map_err(|e| AppError::Internal(format!("stored amount: {e}")))
+    Money::from_minor(minor, currency)
+        .map_err(|e| AppError::Internal(format!("stored amount: {e}")))
 }
 
 /// Renders a receipt or a credit note from its snapshot.
@@ -85,7 +86,10 @@ pub fn receipt(instance: &Instance, snapshot: &ReceiptSnapshot) -> AppResult<Ren
                     "credit-note-intro",
                     &[("instance", name.clone()), ("corrects", corrects.clone())],
                 ),
-                None => lang.t_args("credit-note-intro-unnumbered", &[("instance", name.clone())]),
+                None => lang.t_args(
+                    "credit-note-intro-unnumbered",
+                    &[("instance", name.clone())],
+                ),
             },
         ),
     };
@@ -114,7 +118,10 @@ pub fn receipt(instance: &Instance, snapshot: &ReceiptSnapshot) -> AppResult<Ren
             lang.t_args(
                 "pledge-line",
                 &[
-                    ("amount", lang.money(money(pledge.amount_minor, &pledge.currency)?)),
+                    (
+                        "amount",
+                        lang.money(money(pledge.amount_minor, &pledge.currency)?),
+                    ),
                     ("interval", interval),
                 ],
             ),
@@ -349,6 +356,9 @@ mod tests {
         snap.donor_name = Some("<script>alert(1)</script>".to_owned());
         let mail = receipt(&instance(), &snap).unwrap();
         assert!(!mail.html.contains("<script>"));
-        assert!(mail.text.contains("<script>"), "plain text is not HTML-escaped");
+        assert!(
+            mail.text.contains("<script>"),
+            "plain text is not HTML-escaped"
+        );
     }
 }

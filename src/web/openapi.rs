@@ -239,13 +239,21 @@ fn add_receipts(document: &mut Value) {
     let number = json!({ "name": "number", "in": "path", "required": true,
         "description": "A receipt or credit note number, e.g. 2026-000042",
         "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{6}$" } });
-    let mut show = admin_read("A receipt or credit note, its snapshot, its message and its deliveries", "Receipt", json!([number.clone()]));
-    show["responses"]
-        .as_object_mut()
-        .map(|r| r.retain(|code, _| !matches!(code.as_str(), "400" | "409" | "422")));
-    let mut resend = admin_read("Send a receipt again: same number, same snapshot", "Receipt", json!([
-        { "$ref": "#/components/parameters/IdempotencyKey" }, number
-    ]));
+    let mut show = admin_read(
+        "A receipt or credit note, its snapshot, its message and its deliveries",
+        "Receipt",
+        json!([number.clone()]),
+    );
+    if let Some(responses) = show["responses"].as_object_mut() {
+        responses.retain(|code, _| !matches!(code.as_str(), "400" | "409" | "422"));
+    }
+    let mut resend = admin_read(
+        "Send a receipt again: same number, same snapshot",
+        "Receipt",
+        json!([
+            { "$ref": "#/components/parameters/IdempotencyKey" }, number
+        ]),
+    );
     if let Some(responses) = resend["responses"].as_object_mut() {
         if let Some(ok) = responses.remove("200") {
             responses.insert("202".to_owned(), ok);
@@ -253,8 +261,9 @@ fn add_receipts(document: &mut Value) {
     }
     document["paths"]["/api/v1/admin/receipts/{number}"] = json!({ "get": show });
     document["paths"]["/api/v1/admin/receipts/{number}/resend"] = json!({ "post": resend });
-    document["paths"]["/healthz"]["get"]["summary"] =
-        json!("Liveness and database check, with the outbox's depth (queued, failed, sent, transport)");
+    document["paths"]["/healthz"]["get"]["summary"] = json!(
+        "Liveness and database check, with the outbox's depth (queued, failed, sent, transport)"
+    );
     let nullable_string = json!({ "type": ["string", "null"] });
     document["components"]["schemas"]["Receipt"] = json!({ "type": "object", "properties": {
         "number": { "type": "string" }, "kind": { "type": "string", "enum": ["receipt", "credit_note"] },

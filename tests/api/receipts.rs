@@ -24,8 +24,7 @@ macro_rules! mail_test {
 
             async fn run(backend: Backend) {
                 let $port = free_port();
-                let Some($app) = spawn_app_with_smtp(backend, Some(&smtp_url($port))).await
-                else {
+                let Some($app) = spawn_app_with_smtp(backend, Some(&smtp_url($port))).await else {
                     return;
                 };
                 $body.await;
@@ -147,7 +146,10 @@ mail_test!(
             assert!(body.contains("Ada Legal"), "the legal name is used: {body}");
             assert!(body.contains("€25.00 every month"), "{body}");
             assert!(body.contains("change or cancel"), "{body}");
-            assert!(body.contains(coffer::domain::INDEPENDENCE_STATEMENT), "{body}");
+            assert!(
+                body.contains(coffer::domain::INDEPENDENCE_STATEMENT),
+                "{body}"
+            );
         }
 
         // A Bokmål donor gets Bokmål; a donor without an email gets a number and no mail.
@@ -155,7 +157,10 @@ mail_test!(
         let kari_entry = donate(&app, kari, "99.00").await;
         let anon = donor(&app, "Nobody", None, "en").await;
         let anon_entry = donate(&app, anon, "5.00").await;
-        assert_eq!(receipt_of_entry(&app, anon_entry), format!("{}-000003", year()));
+        assert_eq!(
+            receipt_of_entry(&app, anon_entry),
+            format!("{}-000003", year())
+        );
         let received = mailbox.wait_for(2, DEADLINE).await;
         let kari_number = receipt_of_entry(&app, kari_entry);
         let norwegian = &received[1];
@@ -167,7 +172,10 @@ mail_test!(
 
         // A refund sends a credit note naming the receipt it corrects.
         let refund = app
-            .create_id("/api/v1/admin/refunds", json!({"entry_id": entry, "amount": "34.50"}))
+            .create_id(
+                "/api/v1/admin/refunds",
+                json!({"entry_id": entry, "amount": "34.50"}),
+            )
             .await;
         let credit = receipt_of_entry(&app, refund);
         let received = mailbox.wait_for(3, DEADLINE).await;
@@ -176,7 +184,10 @@ mail_test!(
             note.header("Subject").unwrap(),
             format!("Credit note {credit} from Example Social")
         );
-        assert!(note.part("text/plain").unwrap().contains(&format!("corrects receipt {number}")));
+        assert!(note
+            .part("text/plain")
+            .unwrap()
+            .contains(&format!("corrects receipt {number}")));
 
         // The treasurer views the receipt and sends it again: same number, same snapshot.
         let shown = app
@@ -184,11 +195,17 @@ mail_test!(
             .await;
         assert_eq!(shown["number"], number.as_str());
         assert_eq!(shown["kind"], "receipt");
-        assert_eq!(shown["amount"], json!({"amount": "1234.50", "currency": "EUR"}));
+        assert_eq!(
+            shown["amount"],
+            json!({"amount": "1234.50", "currency": "EUR"})
+        );
         assert_eq!(shown["deliveries"][0]["status"], "sent");
         assert_eq!(shown["deliveries"][0]["message_id"], message_id.as_str());
         let response = app
-            .admin_post(&format!("/api/v1/admin/receipts/{number}/resend"), &json!({}))
+            .admin_post(
+                &format!("/api/v1/admin/receipts/{number}/resend"),
+                &json!({}),
+            )
             .await;
         assert_eq!(response.status(), StatusCode::ACCEPTED);
         let received = mailbox.wait_for(4, DEADLINE).await;
@@ -206,7 +223,10 @@ mail_test!(
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
         let anon_number = receipt_of_entry(&app, anon_entry);
         let refused = app
-            .admin_post(&format!("/api/v1/admin/receipts/{anon_number}/resend"), &json!({}))
+            .admin_post(
+                &format!("/api/v1/admin/receipts/{anon_number}/resend"),
+                &json!({}),
+            )
             .await;
         assert_eq!(refused.status(), StatusCode::CONFLICT);
 
@@ -238,8 +258,8 @@ mail_test!(
         let start = Instant::now();
         loop {
             let attempted: i64 = {
-                use diesel::prelude::*;
                 use coffer::db::schema::outbox::dsl::*;
+                use diesel::prelude::*;
                 outbox
                     .filter(attempts.gt(0))
                     .count()
@@ -285,7 +305,10 @@ mail_test!(
             .map(|n| format!("{}-{n:06}", year()))
             .collect();
         assert_eq!(
-            distinct_numbers.into_iter().cloned().collect::<BTreeSet<_>>(),
+            distinct_numbers
+                .into_iter()
+                .cloned()
+                .collect::<BTreeSet<_>>(),
             expected
         );
     }
@@ -384,11 +407,16 @@ mail_test!(
                 } else {
                     json!({"donor_id": ada, "amount": format!("{}.00", i + 1)})
                 };
-                app.admin_post("/api/v1/admin/donations", &body).await.status()
+                app.admin_post("/api/v1/admin/donations", &body)
+                    .await
+                    .status()
             }
         });
         let statuses = join_all(calls).await;
-        let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+        let created = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count();
         assert_eq!(created, DONATIONS - DONATIONS / 5, "{statuses:?}");
         let sequences = db::receipts::sequences_of_year(&mut app.conn(), year()).expect("query");
         let expected: Vec<i64> = (1..=created as i64).collect();
@@ -405,8 +433,11 @@ mail_test!(
         let kari = donor(&app, "Kari", Some("kari@mail.example"), "nb").await;
         let first = donate(&app, ada, "100.00").await;
         donate(&app, ada, "20.00").await;
-        app.create_id("/api/v1/admin/refunds", json!({"entry_id": first, "amount": "30.00"}))
-            .await;
+        app.create_id(
+            "/api/v1/admin/refunds",
+            json!({"entry_id": first, "amount": "30.00"}),
+        )
+        .await;
         donate(&app, kari, "50.00").await;
         mailbox.wait_for(4, DEADLINE).await;
 
@@ -439,7 +470,10 @@ mail_test!(
             .iter()
             .find(|m| m.to == vec!["kari@mail.example".to_owned()])
             .expect("Kari's statement");
-        assert!(for_kari.part("text/plain").unwrap().contains("Netto totalt: 50,00 €"));
+        assert!(for_kari
+            .part("text/plain")
+            .unwrap()
+            .contains("Netto totalt: 50,00 €"));
         // Triggered by the worker's poll, not a write of this process: nothing more arrives.
         wait_until_drained(&app, 6).await;
         assert_eq!(mailbox.len(), 6);

@@ -72,17 +72,24 @@ pub async fn resend(
 ) -> ApiResult<HttpResponse> {
     let number = path.into_inner();
     let instance = instance(&state);
-    write(&state, token, &req, &body.0, "receipt.resend", move |conn| {
-        let receipt = receipts::resend(conn, &number)?;
-        let view = view(conn, &instance, receipt)?;
-        Ok(Recorded {
-            status: 202,
-            body: serde_json::to_value(&view).map_err(|e| {
-                crate::error::AppError::Internal(format!("serialising a reply: {e}"))
-            })?,
-            subject: format!("receipt:{number}"),
-            detail: Some(format!("receipt {number} queued again")),
-        })
-    })
+    write(
+        &state,
+        token,
+        &req,
+        &body.0,
+        "receipt.resend",
+        move |conn| {
+            let receipt = receipts::resend(conn, &number)?;
+            let view = view(conn, &instance, receipt)?;
+            Ok(Recorded {
+                status: 202,
+                body: serde_json::to_value(&view).map_err(|e| {
+                    crate::error::AppError::Internal(format!("serialising a reply: {e}"))
+                })?,
+                subject: format!("receipt:{number}"),
+                detail: Some(format!("receipt {number} queued again")),
+            })
+        },
+    )
     .await
 }
