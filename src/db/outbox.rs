@@ -128,7 +128,8 @@ pub fn mark_sent(conn: &mut DbConn, id: i64, owner: &str, sent: &Sent<'_>) -> Qu
     .map(|n| n == 1)
 }
 
-/// Records a failed attempt: try again at `next_attempt_at`, flagged `failed` when `flag`.
+/// Records a failed attempt: try again at `next_attempt_at`. With `flag`, the message is marked
+/// `failed` (it is still retried); a flagged message stays flagged until it is sent.
 pub fn mark_failed(
     conn: &mut DbConn,
     id: i64,
@@ -137,19 +138,22 @@ pub fn mark_failed(
     next_attempt_at: NaiveDateTime,
     flag: bool,
 ) -> QueryResult<bool> {
-    diesel::update(
-        outbox::table
-            .filter(outbox::id.eq(id))
-            .filter(outbox::lease_owner.eq(owner)),
-    )
-    .set((
-        outbox::status.eq(if flag { "failed" } else { "queued" }),
+    let target = outbox::table
+        .filter(outbox::id.eq(id))
+        .filter(outbox::lease_owner.eq(owner));
+    let changes = (
         outbox::last_error.eq(error),
         outbox::next_attempt_at.eq(next_attempt_at),
         outbox::lease_until.eq(None::<NaiveDateTime>),
-    ))
-    .execute(conn)
-    .map(|n| n == 1)
+    );
+    let updated = if flag {
+        diesel::update(target)
+            .set((outbox::status.eq("failed"), changes))
+            .execute(conn)?
+    } else {
+        diesel::update(target).set(changes).execute(conn)?
+    };
+    Ok(updated == 1)
 }
 
 /// How many messages are in each status.

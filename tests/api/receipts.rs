@@ -510,3 +510,153 @@ async fn smtp_test_server_accepts_mail() {
     let (mailbox, _) = smtp_server();
     assert_eq!(mailbox.len(), 0);
 }
+
+fn donation_draft(donor: i64, cents: i64) -> coffer::ledger::entries::DonationDraft {
+    coffer::ledger::entries::DonationDraft {
+        donor_id: Some(donor),
+        pledge_id: None,
+        amount: coffer::domain::Money::from_minor(cents, coffer::domain::Currency::EUR).unwrap(),
+        occurred_at: None,
+        source: coffer::domain::Source::Bank,
+        external_ref: None,
+        memo: String::new(),
+    }
+}
+
+fn outbox_row(app: &TestApp) -> coffer::db::outbox::OutboxRow {
+    db::outbox::find(&mut app.conn(), 1)
+        .expect("query")
+        .expect("the first message")
+}
+
+mail_test!(
+    a_message_whose_sender_died_mid_send_goes_out_once_after_its_lease,
+    |app, port| async move {
+        let mailbox = start_smtp(port);
+        let ada = donor(&app, "Ada", Some("ada@mail.example"), "en").await;
+        // Another process recorded the donation and claimed its mail, then died: its lease
+        // holds for another second and nobody may send the message meanwhile.
+        {
+            let mut conn = app.conn();
+            db::write_transaction(&mut conn, |conn| {
+                coffer::ledger::entries::record_donation(conn, donation_draft(ada, 1000))?;
+                let now = db::now();
+                let claimed = db::outbox::claim(
+                    conn,
+                    "dead-process",
+                    now,
+                    now + chrono::Duration::seconds(1),
+                )?;
+                assert!(claimed.is_some());
+                Ok::<_, coffer::error::AppError>(())
+            })
+            .expect("record and claim");
+        }
+        assert_eq!(
+            outbox_row(&app).lease_owner.as_deref(),
+            Some("dead-process")
+        );
+        mailbox.wait_for(1, DEADLINE).await;
+        wait_until_drained(&app, 1).await;
+        let row = outbox_row(&app);
+        assert_eq!(row.status, "sent");
+        assert_eq!(row.attempts, 2, "the dead claim and the one that sent");
+        assert_ne!(row.lease_owner.as_deref(), Some("dead-process"));
+        assert_eq!(mailbox.len(), 1);
+    }
+);
+
+mail_test!(
+    a_message_that_keeps_failing_is_flagged_never_dropped,
+    |app, port| async move {
+        // A worker that flags at once stands in for days of failures.
+        let impatient = coffer::mail::Mailer::new(
+            app.pool.clone(),
+            &app.settings,
+            coffer::mail::MailerOptions {
+                flag_after: Duration::ZERO,
+                ..crate::helpers::test_mail_options(app.mail_dir.path())
+            },
+            std::sync::Arc::new(tokio::sync::Notify::new()),
+        )
+        .expect("worker");
+        let ada = donor(&app, "Ada", Some("ada@mail.example"), "en").await;
+        donate(&app, ada, "10.00").await;
+        let start = Instant::now();
+        while outbox_row(&app).status != "failed" {
+            impatient.send_next().await.expect("an attempt");
+            assert!(start.elapsed() < DEADLINE, "never flagged");
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+        let row = outbox_row(&app);
+        assert!(row.last_error.is_some());
+        assert_eq!(outbox(&app).await["failed"], 1);
+        // Flagged is not dropped: once the server is back, it goes out.
+        let mailbox = start_smtp(port);
+        mailbox.wait_for(1, DEADLINE).await;
+        wait_until_drained(&app, 1).await;
+        assert_eq!(outbox(&app).await["failed"], 0);
+        assert_eq!(mailbox.len(), 1);
+    }
+);
+
+#[test]
+fn the_command_line_queues_annual_statements_once_and_reports_the_outbox() {
+    use std::process::Command;
+    let (_db, url) = crate::helpers::TestDb::create(Backend::Sqlite).expect("sqlite");
+    let coffer = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_coffer"))
+            .args(args)
+            .env("COFFER_DATABASE_URL", &url)
+            .env_remove("COFFER_SMTP_URL")
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("run coffer");
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    coffer(&["migrate"]);
+    {
+        let settings = crate::helpers::test_settings(&url);
+        let mut conn = db::connect(&settings.database_url).expect("connect");
+        db::write_transaction(&mut conn, |conn| {
+            let donor = coffer::ledger::donors::create(
+                conn,
+                coffer::ledger::donors::DonorDraft {
+                    public_name: "Ada".to_owned(),
+                    legal_name: None,
+                    email: Some(coffer::domain::Email::parse("ada@mail.example").unwrap()),
+                    website: None,
+                    fediverse_handle: None,
+                    logo_path: None,
+                    consent: Default::default(),
+                    anonymous: false,
+                    locale: Some("nb".to_owned()),
+                },
+            )?;
+            coffer::ledger::entries::record_donation(conn, donation_draft(donor.id, 12_345))?;
+            Ok::<_, coffer::error::AppError>(())
+        })
+        .expect("seed");
+    }
+    let year = year().to_string();
+    let first = coffer(&["receipts", "annual", "--year", &year]);
+    assert!(
+        first.contains("queued 1 statement(s); 0 already sent"),
+        "{first}"
+    );
+    let second = coffer(&["receipts", "annual", "--year", &year]);
+    assert!(
+        second.contains("queued 0 statement(s); 1 already sent"),
+        "{second}"
+    );
+    let status = coffer(&["outbox", "status"]);
+    assert!(status.contains("queued\t2"), "{status}");
+    assert!(status.contains("failed\t0"), "{status}");
+    assert!(status.contains("sent\t0"), "{status}");
+    assert!(status.contains("transport\tfiles"), "{status}");
+}
