@@ -219,7 +219,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let status = crate::mail::status(&mut conn, &settings)?;
             println!("queued\t{}", status.queued);
             println!("failed\t{}", status.failed);
-            println!("sent\t{}", status.sent);
+            println!("sent\t{}", status.sent.unwrap_or(0));
             match status.transport {
                 "smtp" => println!("transport\tsmtp"),
                 _ => println!(

@@ -188,6 +188,17 @@ pub fn counts(conn: &mut DbConn) -> QueryResult<Counts> {
     Ok(counts)
 }
 
+/// Queued and failed messages, read through the `(status, next_attempt_at)` index.
+pub fn depth(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
+    let count = |conn: &mut DbConn, status: &str| -> QueryResult<i64> {
+        outbox::table
+            .filter(outbox::status.eq(status))
+            .count()
+            .get_result(conn)
+    };
+    Ok((count(conn, "queued")?, count(conn, "failed")?))
+}
+
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<OutboxRow>> {
     outbox::table
         .find(id)

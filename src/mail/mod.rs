@@ -172,7 +172,14 @@ impl Identity {
             .receipt_number
             .as_deref()
             .map_or_else(|| row.kind.clone(), |n| format!("{}-{n}", row.kind));
-        format!("<{what}.{}@{}>", row.id, self.domain)
+        // The row's id and creation time make it unique even if a database is ever restored
+        // from an older backup and ids are handed out again.
+        format!(
+            "<{what}.{}.{}@{}>",
+            row.id,
+            row.created_at.and_utc().timestamp_micros(),
+            self.domain
+        )
     }
 
     /// Builds the multipart message: text and HTML, `Auto-Submitted: auto-generated`, a
@@ -420,23 +427,40 @@ fn hostname_or_local() -> String {
 pub struct OutboxStatus {
     pub queued: i64,
     pub failed: i64,
-    pub sent: i64,
+    /// Counted for the treasurer; left out of `/healthz`, which only needs the depth.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<i64>,
     /// `smtp`, or `files` when messages are written under `data/outbox/` instead.
     pub transport: &'static str,
 }
 
-/// The outbox's counts, with the transport the settings choose.
+fn transport_of(settings: &Settings) -> &'static str {
+    if settings.smtp_url.is_some() {
+        "smtp"
+    } else {
+        "files"
+    }
+}
+
+/// The outbox's counts, sent included, with the transport the settings choose.
 pub fn status(conn: &mut DbConn, settings: &Settings) -> AppResult<OutboxStatus> {
     let counts = db::outbox::counts(conn)?;
     Ok(OutboxStatus {
         queued: counts.queued,
         failed: counts.failed,
-        sent: counts.sent,
-        transport: if settings.smtp_url.is_some() {
-            "smtp"
-        } else {
-            "files"
-        },
+        sent: Some(counts.sent),
+        transport: transport_of(settings),
+    })
+}
+
+/// The outbox's depth (queued and failed messages; cheap: it never counts the sent ones).
+pub fn depth(conn: &mut DbConn, settings: &Settings) -> AppResult<OutboxStatus> {
+    let (queued, failed) = db::outbox::depth(conn)?;
+    Ok(OutboxStatus {
+        queued,
+        failed,
+        sent: None,
+        transport: transport_of(settings),
     })
 }
 

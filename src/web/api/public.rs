@@ -17,7 +17,7 @@ pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let outbox = state
         .run(move |conn| {
             db::ping(conn)?;
-            crate::mail::status(conn, &settings)
+            crate::mail::depth(conn, &settings)
         })
         .await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "ok", "outbox": outbox })))
