@@ -130,13 +130,6 @@ pub fn start_smtp(port: u16) -> Mailbox {
     mailbox
 }
 
-/// An SMTP server on a fresh port, and the `COFFER_SMTP_URL` that reaches it.
-pub fn smtp_server() -> (Mailbox, String) {
-    let port = free_port();
-    let mailbox = start_smtp(port);
-    (mailbox, smtp_url(port))
-}
-
 pub fn smtp_url(port: u16) -> String {
     format!("smtp://127.0.0.1:{port}")
 }

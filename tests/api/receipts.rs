@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app_with_smtp, Backend, TestApp};
-use crate::mailbox::{free_port, smtp_server, smtp_url, start_smtp, Received};
+use crate::mailbox::{free_port, smtp_url, start_smtp, Received};
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
@@ -484,36 +484,29 @@ mail_test!(
     }
 );
 
-#[actix_web::test]
-async fn without_smtp_mail_is_written_as_eml_files_and_healthz_says_so() {
-    let app = crate::helpers::spawn_app(Backend::Sqlite)
-        .await
-        .expect("sqlite");
-    let ada = donor(&app, "Ada", Some("ada@mail.example"), "en").await;
-    donate(&app, ada, "10.00").await;
-    wait_until_drained(&app, 1).await;
-    let health = app.get_json("/healthz").await;
-    assert_eq!(health["status"], "ok");
-    assert_eq!(health["outbox"]["transport"], "files");
-    let files: Vec<_> = std::fs::read_dir(app.mail_dir.path())
-        .expect("mail dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
-    let eml = std::fs::read(&files[0]).expect("eml");
-    let parsed = mailparse::parse_mail(&eml).expect("an .eml message");
-    use mailparse::MailHeaderMap;
-    assert_eq!(
-        parsed.headers.get_first_value("Subject").unwrap(),
-        format!("Receipt {}-000001 from Example Social", year())
-    );
-}
-
-#[actix_web::test]
-async fn smtp_test_server_accepts_mail() {
-    let (mailbox, _) = smtp_server();
-    assert_eq!(mailbox.len(), 0);
-}
+crate::backend_test!(
+    without_smtp_mail_is_written_as_eml_files_and_healthz_says_so,
+    |app| async move {
+        let ada = donor(&app, "Ada", Some("ada@mail.example"), "en").await;
+        donate(&app, ada, "10.00").await;
+        wait_until_drained(&app, 1).await;
+        let health = app.get_json("/healthz").await;
+        assert_eq!(health["status"], "ok");
+        assert_eq!(health["outbox"]["transport"], "files");
+        let files: Vec<_> = std::fs::read_dir(app.mail_dir.path())
+            .expect("mail dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        let eml = std::fs::read(&files[0]).expect("eml");
+        let parsed = mailparse::parse_mail(&eml).expect("an .eml message");
+        use mailparse::MailHeaderMap;
+        assert_eq!(
+            parsed.headers.get_first_value("Subject").unwrap(),
+            format!("Receipt {}-000001 from Example Social", year())
+        );
+    }
+);
 
 fn donation_draft(donor: i64, cents: i64) -> coffer::ledger::entries::DonationDraft {
     coffer::ledger::entries::DonationDraft {
