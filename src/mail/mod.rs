@@ -80,7 +80,8 @@ impl Transport {
     pub fn from_settings(settings: &Settings, files_dir: PathBuf) -> Result<Self, MailSetupError> {
         match &settings.smtp_url {
             Some(url) => {
-                let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                let url = secure_smtp_url(url)?;
+                let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
                     .map_err(|e| MailSetupError::SmtpUrl(e.to_string()))?;
                 Ok(Self::Smtp(
                     builder.timeout(Some(Duration::from_secs(20))).build(),
@@ -128,6 +129,27 @@ impl Transport {
             }
         }
     }
+}
+
+/// lettre reads `smtp://` without a `tls` parameter as unencrypted SMTP. A URL that carries a
+/// password (`smtp://user:pass@host:587`) must never send it in the clear, so there STARTTLS is
+/// required unless the URL says otherwise (`?tls=opportunistic`); `smtps://` is TLS from the
+/// start, and `smtp://host:25` without credentials (a local relay) stays as it is.
+fn secure_smtp_url(raw: &str) -> Result<String, MailSetupError> {
+    // The URL holds a password: errors name the problem, never the URL.
+    let mut url = url::Url::parse(raw).map_err(|e| {
+        MailSetupError::SmtpUrl(format!("not a URL like smtps://user:pass@host ({e})"))
+    })?;
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err(MailSetupError::SmtpUrl(
+            "must start with smtps:// (TLS) or smtp:// (STARTTLS)".to_owned(),
+        ));
+    }
+    let has_tls_param = url.query_pairs().any(|(k, _)| k == "tls");
+    if url.scheme() == "smtp" && !url.username().is_empty() && !has_tls_param {
+        url.query_pairs_mut().append_pair("tls", "required");
+    }
+    Ok(url.to_string())
 }
 
 /// Who the messages are from and what they say of the instance.
@@ -467,6 +489,33 @@ pub fn depth(conn: &mut DbConn, settings: &Settings) -> AppResult<OutboxStatus> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_never_travels_in_the_clear() {
+        assert_eq!(
+            secure_smtp_url("smtp://user:pass@mail.example:587").unwrap(),
+            "smtp://user:pass@mail.example:587?tls=required"
+        );
+        assert_eq!(
+            secure_smtp_url("smtp://user:pass@mail.example:587?tls=opportunistic").unwrap(),
+            "smtp://user:pass@mail.example:587?tls=opportunistic"
+        );
+        assert_eq!(
+            secure_smtp_url("smtps://user:pass@mail.example").unwrap(),
+            "smtps://user:pass@mail.example"
+        );
+        assert_eq!(
+            secure_smtp_url("smtp://127.0.0.1:2525").unwrap(),
+            "smtp://127.0.0.1:2525"
+        );
+        for bad in [
+            "smtp://user:secret@[bad",
+            "https://user:secret@mail.example",
+        ] {
+            let err = secure_smtp_url(bad).unwrap_err().to_string();
+            assert!(!err.contains("secret"), "{err}");
+        }
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_is_capped() {
