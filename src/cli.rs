@@ -1,4 +1,5 @@
-//! The command line: `coffer serve [--demo]`, `migrate`, `demo`, `token create|list|revoke`.
+//! The command line: `coffer serve [--demo]`, `migrate`, `demo`, `token create|list|revoke`,
+//! `outbox status`, `receipts annual --year Y`.
 //! Every failure ends with one readable line on stderr and a non-zero exit.
 
 use std::process::ExitCode;
@@ -44,6 +45,34 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// The mail outbox.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+    /// Receipts and annual statements.
+    Receipts {
+        #[command(subcommand)]
+        command: ReceiptsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OutboxCommand {
+    /// Queued, failed and sent counts, and where mail goes (SMTP or .eml files).
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReceiptsCommand {
+    /// Queue each donor's statement of a year (their receipts and credit notes, net total per
+    /// currency); a donor already sent that year's statement gets nothing new. The running
+    /// server's mail worker sends them.
+    Annual {
+        /// The year, e.g. 2026.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(2000..=9999))]
+        year: i32,
     },
 }
 
@@ -229,6 +258,36 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 "Revoked {} API token(s) named “{}”.",
                 revoked.len(),
                 name.trim()
+            );
+            Ok(())
+        }
+        Command::Outbox {
+            command: OutboxCommand::Status,
+        } => {
+            let mut conn = migrated_connection(&settings)?;
+            let status = crate::mail::status(&mut conn, &settings)?;
+            println!("queued\t{}", status.queued);
+            println!("failed\t{}", status.failed);
+            println!("sent\t{}", status.sent.unwrap_or(0));
+            match status.transport {
+                "smtp" => println!("transport\tsmtp"),
+                _ => println!(
+                    "transport\tfiles (COFFER_SMTP_URL is not set: messages are written as .eml files under data/outbox/)"
+                ),
+            }
+            Ok(())
+        }
+        Command::Receipts {
+            command: ReceiptsCommand::Annual { year },
+        } => {
+            let mut conn = migrated_connection(&settings)?;
+            let instance = crate::mail::render::Instance {
+                name: settings.instance_name.clone(),
+            };
+            let run = crate::mail::statements::queue_annual(&mut conn, &instance, year)?;
+            println!(
+                "{year}: queued {} statement(s); {} already sent; {} donor(s) without an email address",
+                run.queued, run.already_sent, run.without_email
             );
             Ok(())
         }

@@ -10,6 +10,8 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod ledger;
+pub mod mail;
 pub mod startup;
 pub mod web;

@@ -1,4 +1,5 @@
-//! Builds the application: migrate, pool, routes, and a bound listener (port 0 allowed).
+//! Builds the application: migrate, pool, routes, a bound listener (port 0 allowed) and the
+//! mail worker.
 
 use std::net::TcpListener;
 
@@ -9,6 +10,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
+use crate::mail::{Mailer, MailerOptions};
 use crate::web::error::{ApiError, PageError};
 use crate::web::{middleware, AppState};
 
@@ -28,6 +30,8 @@ pub struct Application {
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] db::DbSetupError),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailSetupError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -44,6 +48,17 @@ impl Application {
 
     /// Binds and builds the server on an existing, migrated pool.
     pub fn build_with_pool(settings: Settings, pool: Pool) -> Result<Self, StartupError> {
+        Self::build_with_mail(settings, pool, MailerOptions::default())
+    }
+
+    /// Like [`Application::build_with_pool`], with the mail worker paced by `mail` (tests retry
+    /// in milliseconds and write `.eml` files to a temporary folder). Must run inside the actix
+    /// runtime: the mail worker is spawned on it.
+    pub fn build_with_mail(
+        settings: Settings,
+        pool: Pool,
+        mail: MailerOptions,
+    ) -> Result<Self, StartupError> {
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
             address: settings.bind.clone(),
             source,
@@ -56,7 +71,12 @@ impl Application {
             })?
             .port();
         crate::web::metrics::install();
-        let state = AppState::new(pool, settings);
+        let state = AppState::new(pool.clone(), settings.clone());
+        let mailer = Mailer::new(pool, &settings, mail, state.writes.outbox_signal())?;
+        if mailer.transport_name() == "files" {
+            tracing::info!("COFFER_SMTP_URL is not set: mail is written as .eml files instead");
+        }
+        actix_web::rt::spawn(mailer.run());
         let server = run(listener, state.clone()).map_err(|source| StartupError::Bind {
             address: "listener".to_owned(),
             source,

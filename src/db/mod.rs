@@ -6,7 +6,9 @@ pub mod audit;
 pub mod donors;
 pub mod idempotency;
 pub mod ledger;
+pub mod outbox;
 pub mod pledges;
+pub mod receipts;
 pub mod schema;
 pub mod tiers;
 

@@ -117,4 +117,51 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     idempotency_keys,
     audit_log,
+    receipts,
+    outbox,
 );
+
+diesel::table! {
+    receipt_counters (year) {
+        year -> Integer,
+        last_sequence -> BigInt,
+    }
+}
+
+diesel::table! {
+    receipts (id) {
+        id -> BigInt,
+        number -> Text,
+        year -> Integer,
+        sequence -> BigInt,
+        entry_id -> BigInt,
+        kind -> Text,
+        corrects_receipt -> Nullable<Text>,
+        donor_id -> Nullable<BigInt>,
+        locale -> Text,
+        snapshot -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        receipt_number -> Nullable<Text>,
+        dedupe_key -> Nullable<Text>,
+        recipient -> Text,
+        subject -> Nullable<Text>,
+        body_text -> Nullable<Text>,
+        body_html -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}

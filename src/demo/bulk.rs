@@ -287,7 +287,12 @@ struct EntryWriter {
 }
 
 impl EntryWriter {
-    fn push(&mut self, conn: &mut DbConn, entry: db::ledger::NewEntry) -> AppResult<()> {
+    fn push(&mut self, conn: &mut DbConn, mut entry: db::ledger::NewEntry) -> AppResult<()> {
+        // References in the order they are written: the unique index on them then grows at
+        // its end instead of splitting pages all over.
+        if let Some(reference) = entry.external_ref.as_mut() {
+            *reference = format!("demo-{:09}-{reference}", self.written);
+        }
         self.buffer.push(entry);
         self.written += 1;
         if self.buffer.len() >= BATCH {

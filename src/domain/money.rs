@@ -419,6 +419,14 @@ impl Total {
         self.amount
     }
 
+    /// The figure in minor units (it is rounded to them).
+    pub fn minor_units(&self) -> i128 {
+        let mut scaled =
+            (self.amount * Decimal::from(10_i64.pow(self.currency.exponent()))).trunc();
+        scaled.rescale(0);
+        scaled.mantissa()
+    }
+
     /// The figure as a plain decimal string with the currency's decimal places ("12.50").
     pub fn amount_string(&self) -> String {
         let mut amount = self.amount;

@@ -212,7 +212,7 @@ pub fn record_donation(conn: &mut DbConn, draft: DonationDraft) -> AppResult<Ent
         }
         donor_id = Some(pledge.donor_id);
     }
-    insert(
+    let entry = insert(
         conn,
         db::ledger::NewEntry {
             kind: EntryKind::Donation.as_str().to_owned(),
@@ -228,7 +228,10 @@ pub fn record_donation(conn: &mut DbConn, draft: DonationDraft) -> AppResult<Ent
             category: None,
             memo: draft.memo,
         },
-    )
+    )?;
+    // The receipt number is taken in this transaction: a rollback returns it.
+    super::receipts::issue(conn, &entry)?;
+    Ok(entry)
 }
 
 /// Refunds (part of) a donation. The donation is locked first, so refunds of one donation are
@@ -276,7 +279,7 @@ pub fn record_refund(conn: &mut DbConn, draft: RefundDraft) -> AppResult<Entry> 
             format!("only {remaining} of this donation remains to refund"),
         ));
     }
-    insert(
+    let entry = insert(
         conn,
         db::ledger::NewEntry {
             kind: EntryKind::Refund.as_str().to_owned(),
@@ -292,7 +295,10 @@ pub fn record_refund(conn: &mut DbConn, draft: RefundDraft) -> AppResult<Entry> 
             category: None,
             memo: draft.memo,
         },
-    )
+    )?;
+    // The credit note names the donation's receipt and is numbered in this transaction.
+    super::receipts::issue(conn, &entry)?;
+    Ok(entry)
 }
 
 pub fn record_expense(conn: &mut DbConn, draft: ExpenseDraft) -> AppResult<Entry> {

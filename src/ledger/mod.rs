@@ -5,6 +5,7 @@
 pub mod donors;
 pub mod entries;
 pub mod pledges;
+pub mod receipts;
 pub mod tiers;
 pub mod tokens;
 pub mod wall;

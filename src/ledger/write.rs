@@ -4,7 +4,8 @@
 //!
 //! - its idempotency record (the reply to give when the same request comes back),
 //! - its audit record (who, what, which subject), and
-//! - after commit, the [`ChangeNotice`] that wakes the wall's publisher.
+//! - after commit, the [`ChangeNotice`] that wakes the wall's publisher, and the signal that
+//!   wakes the mail worker for whatever the change queued in the outbox.
 //!
 //! A refused change leaves none of them behind.
 
@@ -97,16 +98,19 @@ impl ChangeNotice {
 #[derive(Clone, Default)]
 pub struct WriteUnit {
     notice: Arc<ChangeNotice>,
+    outbox_signal: Arc<tokio::sync::Notify>,
 }
 
 impl WriteUnit {
-    pub fn new(notice: Arc<ChangeNotice>) -> Self {
-        Self { notice }
-    }
-
     /// The notice this unit gives after each committed change.
     pub fn notice(&self) -> &Arc<ChangeNotice> {
         &self.notice
+    }
+
+    /// Poked after every committed change, so that the mail worker sends what the change
+    /// queued without waiting for its next poll.
+    pub fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.outbox_signal.clone()
     }
 
     /// Runs `change` once: in one transaction with its idempotency and audit records, or not at
@@ -175,6 +179,7 @@ impl WriteUnit {
         })?;
         if !reply.replayed {
             self.notice.changed();
+            self.outbox_signal.notify_one();
         }
         Ok(reply)
     }

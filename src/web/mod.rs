@@ -150,6 +150,16 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "/api/v1/admin/corrections",
             admin::ledger::record_correction,
         ),
+        api(
+            Method::GET,
+            "/api/v1/admin/receipts/{number}",
+            admin::receipts::show,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/admin/receipts/{number}/resend",
+            admin::receipts::resend,
+        ),
     ]
 }
 

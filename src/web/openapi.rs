@@ -57,6 +57,8 @@ pub struct IdempotencyKey {
         admin::ledger::record_refund,
         admin::ledger::record_expense,
         admin::ledger::record_correction,
+        admin::receipts::show,
+        admin::receipts::resend,
     ),
     components(schemas(ErrorView)),
     modifiers(&BearerAuth)

@@ -5,8 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::INDEPENDENCE_STATEMENT;
+use crate::domain::{Money, Total};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::ledger::wall::{Sponsor, Wall, WallTier};
 use crate::web::error::{ApiError, PageError};
 use crate::web::middleware::serve;
@@ -19,7 +20,44 @@ use crate::web::AppState;
 pub struct WallPage<'a> {
     pub instance_name: &'a str,
     pub wall: &'a Wall,
-    pub statement: &'static str,
+    pub lang: Lang,
+}
+
+/// What every public page says in its visitor's language (messages in `locales/`).
+pub trait Localized {
+    fn lang(&self) -> Lang;
+
+    /// The message `key`.
+    fn t(&self, key: &str) -> String {
+        self.lang().t(key)
+    }
+
+    /// The message `key` with one argument.
+    fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
+        self.lang().t_args(key, &[(name, value.to_string())])
+    }
+
+    /// The message `key` with a count, in its plural form.
+    fn count(&self, key: &str, count: &usize) -> String {
+        self.lang()
+            .t_count(key, "count", i64::try_from(*count).unwrap_or(i64::MAX))
+    }
+
+    /// An amount as the language writes it.
+    fn money(&self, money: &Money) -> String {
+        self.lang().money(*money)
+    }
+
+    /// A derived figure as the language writes amounts.
+    fn total(&self, total: &Total) -> String {
+        self.lang().total(*total)
+    }
+}
+
+impl Localized for WallPage<'_> {
+    fn lang(&self) -> Lang {
+        self.lang
+    }
 }
 
 /// A tier with more sponsors than this shows them as compact names, with pages of its own.
@@ -48,9 +86,39 @@ impl WallPage<'_> {
     /// Alt text for a sponsor's logo: their name if shown, otherwise their tier.
     pub fn logo_alt(&self, tier: &WallTier, sponsor: &Sponsor) -> String {
         match &sponsor.name {
-            Some(name) => format!("Logo of {name}"),
-            None => format!("Logo of a {} sponsor", tier.tier.name),
+            Some(name) => self.t1("sponsor-logo", "name", name),
+            None => self.t1("sponsor-logo-anonymous", "tier", &tier.tier.name),
         }
+    }
+
+    /// Recurring support against the goal, in a sentence.
+    pub fn goal_line(&self, goal: &Total) -> String {
+        self.lang.t_args(
+            "wall-goal-line",
+            &[
+                ("recurring", self.lang.total(self.wall.monthly_recurring)),
+                ("goal", self.lang.total(*goal)),
+            ],
+        )
+    }
+
+    /// The link to every sponsor of a compact tier.
+    pub fn tier_all(&self, tier: &WallTier) -> String {
+        self.lang.t_args(
+            "tier-all",
+            &[
+                ("count", tier.sponsors.len().to_string()),
+                ("tier", tier.tier.name.clone()),
+            ],
+        )
+    }
+
+    /// The language switch: `(tag, own name, is this page's language)`.
+    pub fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
+        Lang::ALL
+            .iter()
+            .map(|l| (l.tag(), l.own_name(), *l == self.lang))
+            .collect()
     }
 }
 
@@ -63,10 +131,25 @@ pub struct ErrorPage {
     pub message: String,
 }
 
-/// `GET /`: served from the published set, rendered once per change.
-pub async fn wall(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
+/// `GET /`: served from the published set, rendered once per change and language.
+pub async fn wall(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<LangQuery>,
+) -> Result<HttpResponse, PageError> {
     let published = state.publications.latest().await?;
-    Ok(serve(&req, &published.home))
+    let lang = visitor_lang(&req, query.lang.as_deref());
+    let mut response = serve(&req, published.home(lang));
+    response.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        header::HeaderValue::from_static(lang.tag()),
+    );
+    // The answer depends on the language asked for as well as on the coding.
+    response.headers_mut().insert(
+        header::VARY,
+        header::HeaderValue::from_static("Accept-Encoding, Accept-Language"),
+    );
+    Ok(response)
 }
 
 /// One page of a tier's sponsors.
@@ -78,21 +161,71 @@ pub struct TierPage<'a> {
     pub sponsors: &'a [Sponsor],
     pub page: usize,
     pub pages: usize,
-    pub statement: &'static str,
+    pub lang: Lang,
+}
+
+impl Localized for TierPage<'_> {
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+}
+
+impl TierPage<'_> {
+    fn title(&self) -> String {
+        self.lang.t_args(
+            "tier-page-title",
+            &[
+                ("tier", self.tier.tier.name.clone()),
+                ("instance", self.instance_name.to_owned()),
+            ],
+        )
+    }
+
+    fn lede(&self) -> String {
+        self.lang.t_args(
+            "tier-page-lede",
+            &[
+                ("count", self.tier.sponsors.len().to_string()),
+                ("page", self.page.to_string()),
+                ("pages", self.pages.to_string()),
+            ],
+        )
+    }
+}
+
+/// The visitor's language: `?lang=` (the switch on the page) first, then `Accept-Language`.
+pub fn visitor_lang(req: &HttpRequest, chosen: Option<&str>) -> Lang {
+    match chosen {
+        Some(tag) => Lang::from_locale(Some(tag)),
+        None => Lang::from_accept_language(
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LangQuery {
+    lang: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     page: Option<usize>,
+    lang: Option<String>,
 }
 
 /// `GET /sponsors/{slug}?page=N`: every sponsor of a tier, a page at a time.
 pub async fn tier_sponsors(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, PageError> {
+    let lang = visitor_lang(&req, query.lang.as_deref());
     let published = state.publications.latest().await?;
     let slug = path.into_inner();
     let tier = published
@@ -114,12 +247,14 @@ pub async fn tier_sponsors(
         sponsors: &tier.sponsors[start..end],
         page,
         pages,
-        statement: INDEPENDENCE_STATEMENT,
+        lang,
     }
     .render()
     .map_err(|e| ApiError::Internal(format!("rendering a tier page: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, PUBLIC_CACHE))
+        .insert_header((header::CONTENT_LANGUAGE, lang.tag()))
+        .insert_header((header::VARY, "Accept-Encoding, Accept-Language"))
         .body(html))
 }

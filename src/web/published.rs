@@ -17,7 +17,7 @@ use askama::Template;
 use tokio::sync::watch;
 
 use crate::db;
-use crate::domain::INDEPENDENCE_STATEMENT;
+use crate::i18n::Lang;
 use crate::ledger::wall::Wall;
 use crate::ledger::write::ChangeNotice;
 use crate::web::error::{ApiError, ApiResult};
@@ -66,7 +66,8 @@ impl Representation {
 #[derive(Debug)]
 pub struct Published {
     pub wall: Arc<Wall>,
-    pub home: Representation,
+    /// `/` in each language, in `Lang::ALL` order.
+    pub homes: Vec<(Lang, Representation)>,
     pub sponsors: Representation,
     pub tiers: Representation,
     pub summary: Representation,
@@ -76,6 +77,18 @@ pub struct Published {
     pub local_generation: u64,
     pub built_at: Instant,
     pub build_time: Duration,
+}
+
+impl Published {
+    /// `/` in `lang`.
+    pub fn home(&self, lang: Lang) -> &Representation {
+        self.homes
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .or(self.homes.first())
+            .map(|(_, r)| r)
+            .unwrap_or(&self.summary)
+    }
 }
 
 /// The latest [`Published`] set, shared by every request.
@@ -202,17 +215,23 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
     let rendered_wall = wall.clone();
     let published = actix_web::web::block(move || -> ApiResult<Published> {
         let wall = rendered_wall;
-        let page = WallPage {
-            instance_name: &settings.instance_name,
-            wall: &wall,
-            statement: INDEPENDENCE_STATEMENT,
-        };
-        let html = page
+        let mut homes = Vec::new();
+        for lang in Lang::ALL {
+            let html = WallPage {
+                instance_name: &settings.instance_name,
+                wall: &wall,
+                lang,
+            }
             .render()
             .map_err(|e| ApiError::Internal(format!("rendering the wall: {e}")))?;
+            homes.push((
+                lang,
+                Representation::new("text/html; charset=utf-8", PUBLIC_CACHE, html.into_bytes()),
+            ));
+        }
         let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
         Ok(Published {
-            home: Representation::new("text/html; charset=utf-8", PUBLIC_CACHE, html.into_bytes()),
+            homes,
             sponsors: json(&SponsorsView::new(&wall, &settings.public_url))?,
             tiers: json(&crate::web::views::PublicTiersView { tiers })?,
             summary: json(&SummaryView::from(&*wall))?,

@@ -390,6 +390,20 @@ pub struct LedgerPageView {
 pub struct HealthView {
     #[schema(value_type = String, pattern = "^ok$")]
     pub status: &'static str,
+    /// The outbox's depth: a backlog is worth a look, not a failed health check.
+    pub outbox: OutboxView,
+}
+
+/// Where the outbox stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxView {
+    /// Messages waiting to be sent (or retried).
+    pub queued: i64,
+    /// Messages that kept failing for days: flagged for a look, still retried.
+    pub failed: i64,
+    /// `smtp`, or `files` when messages are written under `data/outbox/`.
+    #[schema(value_type = String, pattern = "^(smtp|files)$")]
+    pub transport: &'static str,
 }
 
 /// Every error the API answers: a stable code and a message for people.
@@ -421,4 +435,62 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     Internal,
     Unavailable,
+}
+
+/// A receipt or credit note for the treasurer: its number, what it covers, the snapshot that
+/// was sent, the message as the donor reads it, and every delivery of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptView {
+    pub number: String,
+    pub kind: &'static str,
+    pub year: i32,
+    pub sequence: i64,
+    pub entry_id: i64,
+    pub donor_id: Option<i64>,
+    pub corrects_receipt: Option<String>,
+    pub locale: &'static str,
+    pub amount: MoneyView,
+    pub date: String,
+    pub created_at: String,
+    /// What was sent, as recorded when the receipt was issued; never rewritten.
+    #[schema(value_type = Object)]
+    pub snapshot: crate::ledger::receipts::ReceiptSnapshot,
+    pub message: Option<RenderedView>,
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// A rendered message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedView {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// One queued copy of a message and where it stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub recipient: String,
+    pub status: String,
+    pub attempts: i32,
+    pub message_id: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
+
+impl From<&crate::db::outbox::OutboxRow> for DeliveryView {
+    fn from(row: &crate::db::outbox::OutboxRow) -> Self {
+        Self {
+            id: row.id,
+            recipient: row.recipient.clone(),
+            status: row.status.clone(),
+            attempts: row.attempts,
+            message_id: row.message_id.clone(),
+            last_error: row.last_error.clone(),
+            created_at: rfc3339(row.created_at),
+            sent_at: row.sent_at.map(rfc3339),
+        }
+    }
 }

@@ -129,13 +129,38 @@ fn postgres_admin_url() -> Option<String> {
 
 /// Settings for a test: the given database, port 0, EUR.
 pub fn test_settings(database_url: &str) -> Settings {
-    let vars: HashMap<&str, String> = HashMap::from([
+    test_settings_with(database_url, None)
+}
+
+/// Settings for a test, sending mail to `smtp_url` when given (else `.eml` files).
+pub fn test_settings_with(database_url: &str, smtp_url: Option<&str>) -> Settings {
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("COFFER_DATABASE_URL", database_url.to_owned()),
         ("COFFER_BIND", "127.0.0.1:0".to_owned()),
         ("COFFER_PUBLIC_URL", "https://coffer.test".to_owned()),
         ("COFFER_INSTANCE_NAME", "Example Social".to_owned()),
+        (
+            "COFFER_MAIL_FROM",
+            "Example Social <treasurer@coffer.test>".to_owned(),
+        ),
     ]);
+    if let Some(url) = smtp_url {
+        vars.insert("COFFER_SMTP_URL", url.to_owned());
+    }
     Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings")
+}
+
+/// The mail worker's pace in tests: retries within milliseconds, `.eml` files in `files_dir`.
+pub fn test_mail_options(files_dir: &std::path::Path) -> coffer::mail::MailerOptions {
+    use std::time::Duration;
+    coffer::mail::MailerOptions {
+        poll_interval: Duration::from_millis(100),
+        lease: Duration::from_secs(30),
+        retry_base: Duration::from_millis(50),
+        retry_max: Duration::from_millis(400),
+        flag_after: Duration::from_secs(3 * 24 * 3600),
+        files_dir: files_dir.to_owned(),
+    }
 }
 
 /// A running app with a fresh database and an API token.
@@ -146,20 +171,34 @@ pub struct TestApp {
     pub pool: Pool,
     pub database_url: String,
     pub state: coffer::web::AppState,
+    pub settings: Settings,
+    pub backend: Backend,
+    /// Where the mail worker writes `.eml` files when no SMTP server is configured.
+    pub mail_dir: tempfile::TempDir,
     _db: TestDb,
 }
 
 /// Starts the app on a random port against a fresh database of the given backend.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with_smtp(backend, None).await
+}
+
+/// Like [`spawn_app`], sending mail to `smtp_url` when given.
+pub async fn spawn_app_with_smtp(backend: Backend, smtp_url: Option<&str>) -> Option<TestApp> {
     let (test_db, database_url) = TestDb::create(backend)?;
-    let settings = test_settings(&database_url);
+    let settings = test_settings_with(&database_url, smtp_url);
     let pool = coffer::startup::prepare_database(&settings).expect("migrate test database");
     let token = {
         let mut conn = pool.get().expect("connection");
         coffer::ledger::tokens::create(&mut conn, "tests").expect("token")
     };
-    let app =
-        coffer::startup::Application::build_with_pool(settings, pool.clone()).expect("build app");
+    let mail_dir = tempfile::tempdir().expect("mail dir");
+    let app = coffer::startup::Application::build_with_mail(
+        settings.clone(),
+        pool.clone(),
+        test_mail_options(mail_dir.path()),
+    )
+    .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
     actix_web::rt::spawn(app.run_until_stopped());
@@ -173,6 +212,9 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         pool,
         database_url,
         state,
+        settings,
+        backend,
+        mail_dir,
         _db: test_db,
     })
 }

@@ -284,3 +284,59 @@ backend_test!(the_demo_wall_is_populated, |app| async move {
         "demo data only goes into an empty database"
     );
 });
+
+backend_test!(
+    the_wall_speaks_the_visitors_language_with_a_switch,
+    |app| async move {
+        app.standard_tiers().await;
+        let donor = app.open_donor("Kari Nordmann").await;
+        app.monthly_pledge(donor, "1234.50").await;
+        app.settled().await;
+        let english = app.get("/").await;
+        assert_eq!(english.headers()["content-language"], "en");
+        let english = english.text().await.unwrap();
+        assert!(english.contains("<html lang=\"en\">"));
+        assert!(english.contains("Who funds Example Social"));
+        assert!(english.contains("€1,234.50"), "English amounts");
+        assert!(
+            english.contains("href=\"/?lang=nb\""),
+            "a link switches the language"
+        );
+        let norwegian = app
+            .client
+            .get(app.url("/"))
+            .header("Accept-Language", "nb-NO,nb;q=0.9,en;q=0.5")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(norwegian.headers()["content-language"], "nb");
+        assert!(norwegian.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .contains("Accept-Language"));
+        let norwegian = norwegian.text().await.unwrap();
+        assert!(norwegian.contains("<html lang=\"nb\">"));
+        assert!(norwegian.contains("Hvem finansierer Example Social"));
+        assert!(norwegian.contains("1 234,50 €"), "Bokmål amounts");
+        assert!(norwegian.contains("Sponsing kjøper ingen innflytelse"));
+        assert!(
+            norwegian.contains("Sponsing gir ikke innflytelse"),
+            "the statement is translated"
+        );
+        // The switch wins over the browser's preference.
+        let switched = app.get("/?lang=en").await;
+        assert_eq!(switched.headers()["content-language"], "en");
+        let chosen = app
+            .client
+            .get(app.url("/?lang=nb"))
+            .header("Accept-Language", "en")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(chosen.headers()["content-language"], "nb");
+        // Each language is its own representation, with its own validator.
+        let en_tag = app.get("/?lang=en").await.headers()["etag"].clone();
+        let nb_tag = app.get("/?lang=nb").await.headers()["etag"].clone();
+        assert_ne!(en_tag, nb_tag);
+    }
+);

@@ -24,7 +24,7 @@ backend_test!(
         assert_eq!(wall.status(), StatusCode::OK);
         let html = wall.text().await.unwrap();
         assert!(
-            html.contains("2999999999.97 EUR"),
+            html.contains("€2,999,999,999.97"),
             "the wall shows the total"
         );
     }

@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 use self::extract::ApiToken;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ledger::write::{Actor, IdempotencyClaim, Recorded};
+pub(crate) use crate::ledger::write::Recorded;
+use crate::ledger::write::{Actor, IdempotencyClaim};
 use crate::web::error::ApiResult;
 use crate::web::AppState;
 

@@ -6,7 +6,9 @@ use crate::db;
 use crate::web::error::ApiResult;
 use crate::web::middleware::serve;
 #[allow(unused_imports)] // named by the OpenAPI annotations
-use crate::web::views::{ErrorView, HealthView, PublicTiersView, SponsorsView, SummaryView};
+use crate::web::views::{
+    ErrorView, HealthView, OutboxView, PublicTiersView, SponsorsView, SummaryView,
+};
 use crate::web::AppState;
 
 #[utoipa::path(
@@ -21,10 +23,24 @@ use crate::web::AppState;
         (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
     )
 )]
-/// `GET /healthz`: the process answers and the database is reachable.
+/// `GET /healthz`: the process answers and the database is reachable; it also reports the
+/// outbox's depth.
 pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    state.run(|conn| Ok(db::ping(conn)?)).await?;
-    Ok(HttpResponse::Ok().json(HealthView { status: "ok" }))
+    let settings = state.settings.clone();
+    let outbox = state
+        .run(move |conn| {
+            db::ping(conn)?;
+            crate::mail::depth(conn, &settings)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(HealthView {
+        status: "ok",
+        outbox: OutboxView {
+            queued: outbox.queued,
+            failed: outbox.failed,
+            transport: outbox.transport,
+        },
+    }))
 }
 
 #[utoipa::path(

@@ -6,6 +6,7 @@
 pub mod donors;
 pub mod ledger;
 pub mod pledges;
+pub mod receipts;
 pub mod tiers;
 
 use serde::Deserialize;

@@ -1,0 +1,3 @@
+DROP TABLE outbox;
+DROP TABLE receipts;
+DROP TABLE receipt_counters;

@@ -1,0 +1,133 @@
+//! `/api/v1/admin/receipts/{number}`: view a receipt or credit note, and send it again (same
+//! number, same snapshot).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::ledger::receipts::{self, Receipt};
+use crate::mail::render::{self, Instance};
+use crate::web::api::extract::{ApiToken, RawBody};
+use crate::web::api::{write, Recorded};
+use crate::web::error::ApiResult;
+use crate::web::openapi::IdempotencyKey;
+#[allow(unused_imports)] // named by the OpenAPI annotations
+use crate::web::views::ErrorView;
+use crate::web::views::{rfc3339, DeliveryView, MoneyView, ReceiptView, RenderedView};
+use crate::web::AppState;
+
+fn view(conn: &mut DbConn, instance: &Instance, receipt: Receipt) -> AppResult<ReceiptView> {
+    let deliveries = receipts::deliveries(conn, &receipt.number)?;
+    let mail = render::receipt(instance, &receipt.snapshot)?;
+    Ok(ReceiptView {
+        kind: receipt.kind.as_str(),
+        year: receipt.year,
+        sequence: receipt.sequence,
+        entry_id: receipt.entry_id,
+        donor_id: receipt.donor_id,
+        corrects_receipt: receipt.corrects_receipt.clone(),
+        locale: receipt.snapshot.lang.tag(),
+        amount: MoneyView::from(receipt.snapshot.amount()?),
+        date: receipt.snapshot.date.to_string(),
+        created_at: rfc3339(receipt.created_at),
+        message: Some(RenderedView {
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+        }),
+        deliveries: deliveries.iter().map(DeliveryView::from).collect(),
+        number: receipt.number,
+        snapshot: receipt.snapshot,
+    })
+}
+
+fn instance(state: &AppState) -> Instance {
+    Instance {
+        name: state.settings.instance_name.clone(),
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/receipts/{number}",
+    operation_id = "showReceipt",
+    tag = "admin",
+    summary = "A receipt or credit note, as sent, with its deliveries",
+    params(("number" = String, Path, pattern = "^[0-9]{4}-[0-9]{6}$", description = "The receipt number, e.g. 2026-000042")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The receipt", body = ReceiptView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
+/// `GET /api/v1/admin/receipts/{number}`.
+pub async fn show(
+    state: web::Data<AppState>,
+    _token: ApiToken,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let number = path.into_inner();
+    let instance = instance(&state);
+    let view = state
+        .run(move |conn| {
+            let receipt = receipts::find(conn, &number)?;
+            view(conn, &instance, receipt)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/receipts/{number}/resend",
+    operation_id = "resendReceipt",
+    tag = "admin",
+    summary = "Send a receipt again: same number, same snapshot",
+    params(("number" = String, Path, pattern = "^[0-9]{4}-[0-9]{6}$", description = "The receipt number, e.g. 2026-000042"), IdempotencyKey),
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Queued again", body = ReceiptView),
+        (status = 401, description = "A valid API token is required", body = ErrorView),
+        (status = 404, description = "No such record", body = ErrorView),
+        (status = 409, description = "Conflicts with what is recorded (the donor has no email)", body = ErrorView),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
+        (status = 422, description = "An Idempotency-Key reused with another request", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
+/// `POST /api/v1/admin/receipts/{number}/resend`: queues the same document again for the
+/// donor's current address; `202 Accepted` with the receipt and its deliveries.
+pub async fn resend(
+    state: web::Data<AppState>,
+    token: ApiToken,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: RawBody,
+) -> ApiResult<HttpResponse> {
+    let number = path.into_inner();
+    let instance = instance(&state);
+    write(
+        &state,
+        token,
+        &req,
+        &body.0,
+        "receipt.resend",
+        move |conn| {
+            let receipt = receipts::resend(conn, &number)?;
+            let view = view(conn, &instance, receipt)?;
+            Ok(Recorded {
+                status: 202,
+                body: serde_json::to_value(&view).map_err(|e| {
+                    crate::error::AppError::Internal(format!("serialising a reply: {e}"))
+                })?,
+                subject: format!("receipt:{number}"),
+                detail: Some(format!("receipt {number} queued again")),
+            })
+        },
+    )
+    .await
+}
