@@ -13,5 +13,6 @@ pub mod error;
 pub mod i18n;
 pub mod ledger;
 pub mod mail;
+pub mod memory;
 pub mod startup;
 pub mod web;

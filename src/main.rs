@@ -3,5 +3,6 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    coffer::memory::limit_arenas();
     coffer::cli::main()
 }

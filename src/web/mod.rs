@@ -87,6 +87,11 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api(Method::GET, "/healthz", public::health),
         api(Method::GET, "/openapi.json", openapi::document),
         api(Method::GET, "/api/v1/sponsors", public::sponsors),
+        api(
+            Method::GET,
+            "/api/v1/sponsors/{slug}",
+            public::tier_sponsors,
+        ),
         api(Method::GET, "/api/v1/tiers", public::tiers),
         api(Method::GET, "/api/v1/summary", public::summary),
         api(Method::GET, "/api/v1/admin/tiers", admin::tiers::list),

@@ -38,6 +38,7 @@ pub struct IdempotencyKey {
         public::health,
         document,
         public::sponsors,
+        public::tier_sponsors,
         public::tiers,
         public::summary,
         admin::tiers::list,

@@ -31,6 +31,9 @@ const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// Rebuild at least this often with no writes at all: one-time gifts age out of the 365-day
 /// window as time passes.
 const MAX_AGE: Duration = Duration::from_secs(300);
+/// At most this often under a steady stream of writes: every write is still visible within
+/// about this long plus one build, and the builds leave the CPU to the readers in between.
+const MIN_INTERVAL: Duration = Duration::from_millis(250);
 /// After a failed build (database down), wait this long before trying again.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
 
@@ -179,10 +182,20 @@ pub async fn run_publisher(state: AppState) {
             }
         };
         if stale {
+            if let Some(since) = state.publications.current().map(|p| p.built_at.elapsed()) {
+                if since < MIN_INTERVAL {
+                    tokio::time::sleep(MIN_INTERVAL - since).await;
+                    // Writes that came meanwhile go into this build.
+                    continue;
+                }
+            }
             match build(&state, version, local_generation).await {
                 Ok(published) => {
                     crate::web::metrics::wall_rebuilt(published.build_time);
                     state.publications.publish(published);
+                    // The build's scratch memory (rows, JSON, compressor windows) goes back
+                    // to the system, so that the resident size stays that of one wall.
+                    crate::memory::return_free_memory();
                 }
                 Err(err) => {
                     tracing::error!(error = %err, "building the wall failed; serving the last one");

@@ -290,12 +290,58 @@ fn absolute(public_url: &str, path: &str) -> String {
     }
 }
 
-/// A tier on the public wall, with its sponsors.
+/// How many sponsors of a tier one JSON answer lists; the rest are on further pages.
+pub const SPONSORS_PER_PAGE: usize = 500;
+
+/// A tier on the public wall, with its sponsors (the first page of them).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WallTierView {
     #[serde(flatten)]
     pub tier: PublicTierView,
     pub sponsors: Vec<SponsorView>,
+    /// How many sponsors the tier has in all.
+    pub sponsor_count: usize,
+    /// Where the tier's next sponsors are, when it has more than one page of them.
+    pub next: Option<String>,
+}
+
+/// `GET /api/v1/sponsors/{slug}?page=N`: one page of a tier's sponsors.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TierSponsorsView {
+    pub tier: PublicTierView,
+    pub sponsors: Vec<SponsorView>,
+    pub sponsor_count: usize,
+    pub page: usize,
+    pub pages: usize,
+    /// The next page, when there is one.
+    pub next: Option<String>,
+}
+
+impl TierSponsorsView {
+    /// Page `page` (from 1) of a tier's sponsors, or `None` past the last page.
+    pub fn new(tier: &WallTier, page: usize, public_url: &str) -> Option<Self> {
+        let pages = tier.sponsors.len().div_ceil(SPONSORS_PER_PAGE).max(1);
+        if !(1..=pages).contains(&page) {
+            return None;
+        }
+        let start = (page - 1) * SPONSORS_PER_PAGE;
+        let end = (start + SPONSORS_PER_PAGE).min(tier.sponsors.len());
+        Some(Self {
+            tier: (&tier.tier).into(),
+            sponsors: tier.sponsors[start..end]
+                .iter()
+                .map(|s| SponsorView::new(s, public_url))
+                .collect(),
+            sponsor_count: tier.sponsors.len(),
+            page,
+            pages,
+            next: (page < pages).then(|| sponsors_page_url(public_url, &tier.tier.slug, page + 1)),
+        })
+    }
+}
+
+fn sponsors_page_url(public_url: &str, slug: &str, page: usize) -> String {
+    format!("{public_url}/api/v1/sponsors/{slug}?page={page}")
 }
 
 /// `GET /api/v1/sponsors`.
@@ -317,8 +363,12 @@ impl SponsorsView {
                     tier: tier.into(),
                     sponsors: sponsors
                         .iter()
+                        .take(SPONSORS_PER_PAGE)
                         .map(|s| SponsorView::new(s, public_url))
                         .collect(),
+                    sponsor_count: sponsors.len(),
+                    next: (sponsors.len() > SPONSORS_PER_PAGE)
+                        .then(|| sponsors_page_url(public_url, &tier.slug, 2)),
                 })
                 .collect(),
             anonymous_supporters: wall.anonymous_supporters,

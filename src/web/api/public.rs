@@ -7,7 +7,7 @@ use crate::web::error::ApiResult;
 use crate::web::middleware::serve;
 #[allow(unused_imports)] // named by the OpenAPI annotations
 use crate::web::views::{
-    ErrorView, HealthView, OutboxView, PublicTiersView, SponsorsView, SummaryView,
+    ErrorView, HealthView, OutboxView, PublicTiersView, SponsorsView, SummaryView, TierSponsorsView,
 };
 use crate::web::AppState;
 
@@ -95,4 +95,54 @@ pub async fn tiers(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Ht
 pub async fn summary(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
     let published = state.publications.latest().await?;
     Ok(serve(&req, &published.summary))
+}
+
+/// `?page=N` of a tier's sponsors.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SponsorsPageQuery {
+    /// The page, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    page: Option<usize>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/sponsors/{slug}",
+    operation_id = "tierSponsors",
+    tag = "public",
+    summary = "One page of a tier's sponsors (500 a page)",
+    params(("slug" = String, Path, pattern = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$", description = "The tier's slug"), SponsorsPageQuery),
+    responses(
+        (status = 200, description = "A page of the tier's sponsors", body = TierSponsorsView),
+        (status = 400, description = "The query is not what this route takes", body = ErrorView),
+        (status = 404, description = "No such tier, or no such page", body = ErrorView),
+        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
+        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+    )
+)]
+/// `GET /api/v1/sponsors/{slug}?page=N`: a large tier's sponsors beyond the first page.
+pub async fn tier_sponsors(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<SponsorsPageQuery>,
+) -> ApiResult<HttpResponse> {
+    let published = state.publications.latest().await?;
+    let slug = path.into_inner();
+    let tier = published
+        .wall
+        .tiers
+        .iter()
+        .find(|t| t.tier.slug == slug)
+        .ok_or_else(|| crate::error::AppError::not_found("tier", &slug))?;
+    let page = query.page.unwrap_or(1);
+    let view = TierSponsorsView::new(tier, page, &state.settings.public_url)
+        .ok_or_else(|| crate::error::AppError::not_found("page", page))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            crate::web::published::PUBLIC_CACHE,
+        ))
+        .json(view))
 }
