@@ -1,4 +1,5 @@
-//! The command line: `coffer serve [--demo]`, `migrate`, `demo`, `token create|list|revoke`.
+//! The command line: `coffer serve [--demo]`, `migrate`, `demo`, `token create|list|revoke`,
+//! `admin create|list|disable`.
 //! Every failure ends with one readable line on stderr and a non-zero exit.
 
 use std::process::ExitCode;
@@ -44,6 +45,30 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Manage console accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a console account; its password (12 characters or more) is read from stdin.
+    Create {
+        /// The address the account signs in with.
+        email: String,
+        /// `treasurer` reads and writes; `viewer` only reads.
+        #[arg(long, default_value = "treasurer", value_parser = ["treasurer", "viewer"])]
+        role: String,
+    },
+    /// List console accounts: id, email, role, created, disabled.
+    List,
+    /// Disable an account at once: its sessions end and it can no longer sign in.
+    Disable {
+        /// The account's email.
+        email: String,
     },
 }
 
@@ -181,6 +206,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Admin { command } => admin_command(&settings, command),
         Command::Token {
             command: TokenCommand::Create { name },
         } => {
@@ -229,6 +255,84 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 revoked.len(),
                 name.trim()
             );
+            Ok(())
+        }
+    }
+}
+
+fn admin_command(settings: &Settings, command: AdminCommand) -> Result<(), CliError> {
+    use crate::ledger::admins;
+    use crate::ledger::write::{Actor, Recorded, WriteUnit};
+    let audited = |subject: String, detail: String| Recorded {
+        status: 200,
+        body: serde_json::Value::Null,
+        subject,
+        detail: Some(detail),
+    };
+    match command {
+        AdminCommand::Create { email, role } => {
+            let role = crate::domain::Role::parse(&role)
+                .map_err(|e| CliError::Refused(e.to_string()))?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let hash = admins::hash_password(password)?;
+            let mut conn = migrated_connection(settings)?;
+            let mut created = None;
+            WriteUnit::default().apply(
+                &mut conn,
+                Actor::System("cli"),
+                "admin.create",
+                None,
+                |conn| {
+                    let admin = admins::create(conn, &email, role, &hash)?;
+                    let recorded =
+                        audited(format!("admin:{}", admin.id), format!("{} as {role}", admin.email));
+                    created = Some(admin);
+                    Ok(recorded)
+                },
+            )?;
+            if let Some(admin) = created {
+                eprintln!("Created {} account {} ({}).", admin.role, admin.email, admin.id);
+            }
+            if settings.console_key().is_err() {
+                eprintln!(
+                    "Set COFFER_SECRET_KEY to 32 or more random bytes before serving: the console needs it."
+                );
+            }
+            Ok(())
+        }
+        AdminCommand::List => {
+            let mut conn = migrated_connection(settings)?;
+            println!("id\temail\trole\tcreated\tdisabled");
+            for admin in admins::list(&mut conn)? {
+                let disabled = admin.disabled_at.map_or_else(
+                    || "-".to_owned(),
+                    |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                );
+                println!(
+                    "{}\t{}\t{}\t{}\t{disabled}",
+                    admin.id,
+                    admin.email,
+                    admin.role,
+                    admin.created_at.format("%Y-%m-%dT%H:%M:%SZ")
+                );
+            }
+            Ok(())
+        }
+        AdminCommand::Disable { email } => {
+            let mut conn = migrated_connection(settings)?;
+            WriteUnit::default().apply(
+                &mut conn,
+                Actor::System("cli"),
+                "admin.disable",
+                None,
+                |conn| {
+                    let admin = admins::disable(conn, &email)?;
+                    Ok(audited(format!("admin:{}", admin.id), admin.email))
+                },
+            )?;
+            eprintln!("Disabled {}; its sessions have ended.", email.trim());
             Ok(())
         }
     }

@@ -28,6 +28,8 @@ pub struct Application {
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] db::DbSetupError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -44,6 +46,7 @@ impl Application {
 
     /// Binds and builds the server on an existing, migrated pool.
     pub fn build_with_pool(settings: Settings, pool: Pool) -> Result<Self, StartupError> {
+        check_console_key(&settings, &pool)?;
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
             address: settings.bind.clone(),
             source,
@@ -85,6 +88,18 @@ impl Application {
         publisher.abort();
         result
     }
+}
+
+/// Once console accounts exist, sessions need a proper secret key: refuse to start without one.
+fn check_console_key(settings: &Settings, pool: &Pool) -> Result<(), StartupError> {
+    let mut conn = pool.get().map_err(db::DbSetupError::from)?;
+    let admins = crate::db::admins::count(&mut conn).map_err(db::DbSetupError::from)?;
+    if admins > 0 {
+        settings.console_key()?;
+        // The dummy hash that unknown emails are checked against, made before the first one.
+        crate::ledger::admins::warm_up();
+    }
+    Ok(())
 }
 
 /// Opens the pool and applies pending migrations.

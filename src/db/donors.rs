@@ -134,3 +134,27 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &DonorChanges) -> QueryResult
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     donors::table.count().get_result(conn)
 }
+
+/// Donors whose public name, legal name or email contains `needle` (case-insensitive), by id.
+pub fn search(conn: &mut DbConn, needle: &str, limit: i64) -> QueryResult<Vec<DonorRow>> {
+    let escaped = needle
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    donors::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(public_name) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                .sql(" ESCAPE '\\' OR LOWER(COALESCE(legal_name, '')) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                .sql(" ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern)
+                .sql(" ESCAPE '\\')"),
+        )
+        .select(DonorRow::as_select())
+        .order(donors::id.asc())
+        .limit(limit)
+        .load(conn)
+}

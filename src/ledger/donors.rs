@@ -171,3 +171,16 @@ pub fn pin_tier(
     db::donors::update(conn, id, &changes)?;
     find(conn, id)
 }
+
+/// Donors whose name or email contains `needle`, case-insensitive, at most `limit` of them.
+pub fn search(conn: &mut DbConn, needle: &str, limit: i64) -> AppResult<Vec<Donor>> {
+    Ok(db::donors::search(conn, needle.trim(), limit)?
+        .into_iter()
+        .map(Donor::from)
+        .collect())
+}
+
+/// How many donors are recorded, erased ones included.
+pub fn count(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(db::donors::count(conn)?)
+}
