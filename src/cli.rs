@@ -271,8 +271,8 @@ fn admin_command(settings: &Settings, command: AdminCommand) -> Result<(), CliEr
     };
     match command {
         AdminCommand::Create { email, role } => {
-            let role = crate::domain::Role::parse(&role)
-                .map_err(|e| CliError::Refused(e.to_string()))?;
+            let role =
+                crate::domain::Role::parse(&role).map_err(|e| CliError::Refused(e.to_string()))?;
             let mut password = String::new();
             std::io::stdin().read_line(&mut password)?;
             let password = password.trim_end_matches(['\n', '\r']);
@@ -286,14 +286,19 @@ fn admin_command(settings: &Settings, command: AdminCommand) -> Result<(), CliEr
                 None,
                 |conn| {
                     let admin = admins::create(conn, &email, role, &hash)?;
-                    let recorded =
-                        audited(format!("admin:{}", admin.id), format!("{} as {role}", admin.email));
+                    let recorded = audited(
+                        format!("admin:{}", admin.id),
+                        format!("{} as {role}", admin.email),
+                    );
                     created = Some(admin);
                     Ok(recorded)
                 },
             )?;
             if let Some(admin) = created {
-                eprintln!("Created {} account {} ({}).", admin.role, admin.email, admin.id);
+                eprintln!(
+                    "Created {} account {} ({}).",
+                    admin.role, admin.email, admin.id
+                );
             }
             if settings.console_key().is_err() {
                 eprintln!(

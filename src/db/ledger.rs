@@ -246,8 +246,12 @@ pub fn flows_between(
         .filter(ledger_entries::occurred_at.ge(from))
         .filter(ledger_entries::occurred_at.lt(until))
         .select((
-            sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END), 0) AS BIGINT)"),
+            sql::<BigInt>(
+                "CAST(COALESCE(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), 0) AS BIGINT)",
+            ),
+            sql::<BigInt>(
+                "CAST(COALESCE(SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END), 0) AS BIGINT)",
+            ),
         ))
         .first(conn)
 }

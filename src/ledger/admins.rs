@@ -105,9 +105,7 @@ pub fn verify_password(hash: Option<&str>, password: &str) -> bool {
         return false;
     };
     let Ok(argon2) = hasher() else { return false };
-    let matches = argon2
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok();
+    let matches = argon2.verify_password(password.as_bytes(), &parsed).is_ok();
     real && matches
 }
 
@@ -307,7 +305,10 @@ mod tests {
     #[test]
     fn passwords_hash_with_argon2id_and_verify() {
         let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_password(Some(&hash), "correct horse battery"));
         assert!(!verify_password(Some(&hash), "wrong horse battery"));
         assert!(!verify_password(None, "correct horse battery"));

@@ -507,8 +507,7 @@ pub fn monthly_flows(
         let next = index + 1;
         let from = first_of(year, month)?;
         let until = first_of(next.div_euclid(12), next.rem_euclid(12) as u32 + 1)?;
-        let (money_in, money_out) =
-            db::ledger::flows_between(conn, currency.code(), from, until)?;
+        let (money_in, money_out) = db::ledger::flows_between(conn, currency.code(), from, until)?;
         flows.push(MonthFlow {
             month: format!("{year:04}-{month:02}"),
             money_in: Money::from_minor(money_in, currency)?,

@@ -127,14 +127,26 @@ fn postgres_admin_url() -> Option<String> {
     }
 }
 
+/// The console's secret key in tests (32 bytes or more, as the console requires).
+pub const TEST_SECRET_KEY: &str = "test-secret-key-0123456789abcdef0123456789";
+
 /// Settings for a test: the given database, port 0, EUR.
 pub fn test_settings(database_url: &str) -> Settings {
-    let vars: HashMap<&str, String> = HashMap::from([
+    test_settings_with(database_url, &[])
+}
+
+/// Test settings with some variables set otherwise (or removed, with an empty value).
+pub fn test_settings_with(database_url: &str, overrides: &[(&str, &str)]) -> Settings {
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("COFFER_DATABASE_URL", database_url.to_owned()),
         ("COFFER_BIND", "127.0.0.1:0".to_owned()),
         ("COFFER_PUBLIC_URL", "https://coffer.test".to_owned()),
         ("COFFER_INSTANCE_NAME", "Example Social".to_owned()),
+        ("COFFER_SECRET_KEY", TEST_SECRET_KEY.to_owned()),
     ]);
+    for (name, value) in overrides {
+        vars.insert(name, (*value).to_owned());
+    }
     Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings")
 }
 
@@ -151,8 +163,13 @@ pub struct TestApp {
 
 /// Starts the app on a random port against a fresh database of the given backend.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, &[]).await
+}
+
+/// Like [`spawn_app`], with some settings changed.
+pub async fn spawn_app_with(backend: Backend, overrides: &[(&str, &str)]) -> Option<TestApp> {
     let (test_db, database_url) = TestDb::create(backend)?;
-    let settings = test_settings(&database_url);
+    let settings = test_settings_with(&database_url, overrides);
     let pool = coffer::startup::prepare_database(&settings).expect("migrate test database");
     let token = {
         let mut conn = pool.get().expect("connection");

@@ -28,10 +28,10 @@ pub struct AuditPage {
 
 impl AuditPage {
     pub fn who(&self, actor: &str) -> String {
-        self.names
-            .iter()
-            .find(|(a, _)| a == actor)
-            .map_or_else(|| actor.to_owned(), |(_, email)| format!("{email} ({actor})"))
+        self.names.iter().find(|(a, _)| a == actor).map_or_else(
+            || actor.to_owned(),
+            |(_, email)| format!("{email} ({actor})"),
+        )
     }
 }
 

@@ -66,7 +66,8 @@ fn chart(flows: &[MonthFlow]) -> (Vec<Bar>, Vec<Label>) {
     let slot = CHART_WIDTH / flows.len().max(1) as i64;
     let bar_width = (slot / 2 - 4).max(1);
     let usable = CHART_HEIGHT - CHART_TOP;
-    let height = |minor: i64| ((i128::from(minor) * i128::from(usable)) / i128::from(largest)) as i64;
+    let height =
+        |minor: i64| ((i128::from(minor) * i128::from(usable)) / i128::from(largest)) as i64;
     let mut bars = Vec::new();
     let mut labels = Vec::new();
     for (i, flow) in flows.iter().enumerate() {
@@ -104,8 +105,7 @@ pub async fn show(state: web::Data<AppState>, console: Console) -> Result<HttpRe
             let active =
                 crate::ledger::pledges::list(conn, None, Some(PledgeStatus::Active))?.len();
             let donors = crate::ledger::donors::count(conn)?;
-            let latest =
-                crate::ledger::entries::list(conn, None, None, PageAt::Number(0), LATEST)?;
+            let latest = crate::ledger::entries::list(conn, None, None, PageAt::Number(0), LATEST)?;
             Ok((flows, active, donors, latest.entries))
         })
         .await?;

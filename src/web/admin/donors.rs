@@ -135,9 +135,14 @@ fn fields() -> Vec<Field> {
         Field::new("legal_name", "Legal name", "text").hint("For receipts; never shown."),
         Field::new("email", "Email", "email"),
         Field::new("website", "Website", "url"),
-        Field::new("fediverse_handle", "Fediverse handle", "text").hint("Like @alice@example.social"),
+        Field::new("fediverse_handle", "Fediverse handle", "text")
+            .hint("Like @alice@example.social"),
         Field::new("locale", "Locale", "text").hint("e.g. en, nb"),
-        Field::new("anonymous", "Anonymous: counted in totals, never named", "checkbox"),
+        Field::new(
+            "anonymous",
+            "Anonymous: counted in totals, never named",
+            "checkbox",
+        ),
         Field::new("consent_name", "May show their name", "checkbox"),
         Field::new("consent_logo", "May show their logo", "checkbox"),
         Field::new("consent_link", "May show their link", "checkbox"),
@@ -212,7 +217,10 @@ pub async fn new_form(console: Console) -> Result<HttpResponse, PageError> {
 }
 
 /// `POST /admin/donors/new`.
-pub async fn create(state: web::Data<AppState>, form: WriteForm) -> Result<HttpResponse, PageError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    form: WriteForm,
+) -> Result<HttpResponse, PageError> {
     let change = DonorDraft::try_from(input(&form.fields)).map(|draft| {
         move |conn: &mut crate::db::DbConn| {
             let donor = donors::create(conn, draft)?;
@@ -362,11 +370,19 @@ pub async fn pin_form(
     console.require_treasurer()?;
     let id = path.into_inner();
     let (donor, tiers) = state
-        .run(move |conn| Ok((donors::find(conn, id)?, crate::ledger::tiers::list(conn, false)?)))
+        .run(move |conn| {
+            Ok((
+                donors::find(conn, id)?,
+                crate::ledger::tiers::list(conn, false)?,
+            ))
+        })
         .await?;
     let values = vec![(
         "tier_id",
-        donor.pinned_tier_id.map(|t| t.to_string()).unwrap_or_default(),
+        donor
+            .pinned_tier_id
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
     )];
     render(
         StatusCode::OK,

@@ -87,7 +87,10 @@ impl Fields {
 /// True when two tokens are equal, compared in constant time (by their hashes).
 fn same_token(a: &str, b: &str) -> bool {
     let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// A form post from a signed-in account whose CSRF token matched its session's. Anything else
@@ -201,12 +204,7 @@ impl FormState {
     /// A form filled with these values.
     pub fn filled(values: Vec<(&str, String)>) -> Self {
         Self {
-            values: Fields(
-                values
-                    .into_iter()
-                    .map(|(n, v)| (n.to_owned(), v))
-                    .collect(),
-            ),
+            values: Fields(values.into_iter().map(|(n, v)| (n.to_owned(), v)).collect()),
             ..Self::default()
         }
     }

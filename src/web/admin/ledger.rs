@@ -92,17 +92,26 @@ pub async fn list(
 }
 
 fn sources() -> Vec<(String, String)> {
-    ["manual", "bank", "stripe", "patreon", "liberapay", "opencollective"]
-        .iter()
-        .map(|s| (s.to_string(), s.to_string()))
-        .collect()
+    [
+        "manual",
+        "bank",
+        "stripe",
+        "patreon",
+        "liberapay",
+        "opencollective",
+    ]
+    .iter()
+    .map(|s| (s.to_string(), s.to_string()))
+    .collect()
 }
 
 fn donation_fields() -> Vec<Field> {
     vec![
         Field::new("donor_id", "Donor number", "number").hint("Leave empty for an anonymous gift."),
         Field::new("pledge_id", "Pledge number", "number").hint("When the gift pays a pledge."),
-        Field::new("amount", "Amount", "text").required().hint("Like 25.00"),
+        Field::new("amount", "Amount", "text")
+            .required()
+            .hint("Like 25.00"),
         Field::new("currency", "Currency", "text").hint("Empty for the instance currency."),
         Field::new("occurred_at", "Date", "date").hint("Empty for now."),
         Field::new("source", "Source", "select").options(sources()),
@@ -117,8 +126,7 @@ fn refund_fields() -> Vec<Field> {
         Field::new("entry_id", "Donation entry number", "number").required(),
         Field::new("amount", "Amount", "text").hint("Empty for what remains of the donation."),
         Field::new("occurred_at", "Date", "date").hint("Empty for now."),
-        Field::new("source", "Source", "select")
-            .options(with_none("the donation's", sources())),
+        Field::new("source", "Source", "select").options(with_none("the donation's", sources())),
         Field::new("external_ref", "External reference", "text"),
         Field::new("memo", "Memo", "textarea"),
     ]
@@ -126,7 +134,9 @@ fn refund_fields() -> Vec<Field> {
 
 fn expense_fields() -> Vec<Field> {
     vec![
-        Field::new("amount", "Amount", "text").required().hint("Like 40.00"),
+        Field::new("amount", "Amount", "text")
+            .required()
+            .hint("Like 40.00"),
         Field::new("currency", "Currency", "text").hint("Empty for the instance currency."),
         Field::new("category", "Category", "text")
             .required()

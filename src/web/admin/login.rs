@@ -88,16 +88,22 @@ pub async fn sign_in(
         .run(move |conn| {
             admins::sweep_sessions(conn, policy, crate::db::now())?;
             let mut opened = None;
-            writes.apply(conn, Actor::Admin(admin.id), "admin.sign_in", None, |conn| {
-                let new = admins::start_session(conn, &key, &admin)?;
-                opened = Some(new.token);
-                Ok(Recorded {
-                    status: 200,
-                    body: serde_json::Value::Null,
-                    subject: format!("admin:{}", admin.id),
-                    detail: Some(admin.email.clone()),
-                })
-            })?;
+            writes.apply(
+                conn,
+                Actor::Admin(admin.id),
+                "admin.sign_in",
+                None,
+                |conn| {
+                    let new = admins::start_session(conn, &key, &admin)?;
+                    opened = Some(new.token);
+                    Ok(Recorded {
+                        status: 200,
+                        body: serde_json::Value::Null,
+                        subject: format!("admin:{}", admin.id),
+                        detail: Some(admin.email.clone()),
+                    })
+                },
+            )?;
             opened.ok_or_else(|| crate::error::AppError::Internal("no session".to_owned()))
         })
         .await?;
@@ -127,15 +133,21 @@ async fn end(state: &AppState, console: &Console) -> Result<(), ApiError> {
     let admin_id = console.session.admin_id;
     state
         .run(move |conn| {
-            writes.apply(conn, Actor::Admin(admin_id), "admin.sign_out", None, |conn| {
-                admins::end_session(conn, &id)?;
-                Ok(Recorded {
-                    status: 200,
-                    body: serde_json::Value::Null,
-                    subject: format!("admin:{admin_id}"),
-                    detail: Some(String::new()),
-                })
-            })
+            writes.apply(
+                conn,
+                Actor::Admin(admin_id),
+                "admin.sign_out",
+                None,
+                |conn| {
+                    admins::end_session(conn, &id)?;
+                    Ok(Recorded {
+                        status: 200,
+                        body: serde_json::Value::Null,
+                        subject: format!("admin:{admin_id}"),
+                        detail: Some(String::new()),
+                    })
+                },
+            )
         })
         .await?;
     Ok(())

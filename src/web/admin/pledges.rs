@@ -76,7 +76,9 @@ fn fields() -> Vec<Field> {
     vec![
         Field::new("donor_id", "Donor number", "number").required(),
         Field::new("tier_id", "Tier number", "number").hint("Optional."),
-        Field::new("amount", "Amount", "text").required().hint("Like 10.00"),
+        Field::new("amount", "Amount", "text")
+            .required()
+            .hint("Like 10.00"),
         Field::new("currency", "Currency", "text").hint("Empty for the instance currency."),
         Field::new("interval", "Every", "select")
             .required()
@@ -134,7 +136,10 @@ pub async fn new_form(
 }
 
 /// `POST /admin/pledges/new`.
-pub async fn create(state: web::Data<AppState>, form: WriteForm) -> Result<HttpResponse, PageError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    form: WriteForm,
+) -> Result<HttpResponse, PageError> {
     let currency = state.settings.currency;
     let change = input(&form.fields)
         .and_then(|i| PledgeDraft::try_from((i, currency)))

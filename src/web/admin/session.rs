@@ -105,9 +105,7 @@ impl FromRequest for Console {
             let key = key(&state.settings)?;
             let policy = policy(&state.settings);
             let session = state
-                .run(move |conn| {
-                    admins::session(conn, &key, &token, policy, crate::db::now())
-                })
+                .run(move |conn| admins::session(conn, &key, &token, policy, crate::db::now()))
                 .await?;
             session
                 .map(|session| Console { session })

@@ -70,8 +70,9 @@ fn page(console: &Console, title: &str, action: String, form: FormState) -> Form
     FormPage {
         ctx: Ctx::new(console, "tiers"),
         title: title.to_owned(),
-        intro: "Perks are display only: they change how a sponsor is shown on the wall, nothing else."
-            .to_owned(),
+        intro:
+            "Perks are display only: they change how a sponsor is shown on the wall, nothing else."
+                .to_owned(),
         action,
         submit: "Save",
         fields: fields(),
@@ -83,9 +84,8 @@ fn page(console: &Console, title: &str, action: String, form: FormState) -> Form
 fn position(f: &Fields) -> AppResult<i32> {
     f.get("position")
         .map(|p| {
-            p.parse::<i32>().map_err(|_| {
-                crate::error::AppError::invalid("position", "must be a whole number")
-            })
+            p.parse::<i32>()
+                .map_err(|_| crate::error::AppError::invalid("position", "must be a whole number"))
         })
         .transpose()
         .map(Option::unwrap_or_default)
@@ -134,7 +134,10 @@ pub async fn new_form(console: Console) -> Result<HttpResponse, PageError> {
 }
 
 /// `POST /admin/tiers/new`.
-pub async fn create(state: web::Data<AppState>, form: WriteForm) -> Result<HttpResponse, PageError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    form: WriteForm,
+) -> Result<HttpResponse, PageError> {
     let currency = state.settings.currency;
     let change = input(&form.fields)
         .and_then(|i| TierDraft::try_from((i, currency)))
@@ -152,7 +155,12 @@ pub async fn create(state: web::Data<AppState>, form: WriteForm) -> Result<HttpR
             let again = FormState::refused(form.fields.clone(), err, &fields());
             render(
                 refused_status(err),
-                &page(&form.console, "New tier", "/admin/tiers/new".to_owned(), again),
+                &page(
+                    &form.console,
+                    "New tier",
+                    "/admin/tiers/new".to_owned(),
+                    again,
+                ),
             )
         },
     )
@@ -172,7 +180,10 @@ pub async fn edit_form(
         ("name", tier.name.clone()),
         ("description", tier.description.clone()),
         ("monthly_minimum", tier.monthly_minimum.amount_string()),
-        ("currency", tier.monthly_minimum.currency().code().to_owned()),
+        (
+            "currency",
+            tier.monthly_minimum.currency().code().to_owned(),
+        ),
         ("link_rel", tier.link_rel.clone()),
         ("position", tier.position.to_string()),
     ];
@@ -212,7 +223,12 @@ pub async fn update(
             let again = FormState::refused(form.fields.clone(), err, &fields());
             render(
                 refused_status(err),
-                &page(&form.console, "Edit tier", format!("/admin/tiers/{id}/edit"), again),
+                &page(
+                    &form.console,
+                    "Edit tier",
+                    format!("/admin/tiers/{id}/edit"),
+                    again,
+                ),
             )
         },
     )

@@ -56,7 +56,10 @@ pub async fn list(state: web::Data<AppState>, console: Console) -> Result<HttpRe
 }
 
 /// `POST /admin/tokens`: creates a token and shows it once, on this answer only.
-pub async fn create(state: web::Data<AppState>, form: WriteForm) -> Result<HttpResponse, PageError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    form: WriteForm,
+) -> Result<HttpResponse, PageError> {
     let name = form.fields.text("name");
     let change: AppResult<_> = Ok(move |conn: &mut crate::db::DbConn| {
         let token = tokens::create(conn, &name)?;
