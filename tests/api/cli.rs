@@ -116,3 +116,116 @@ fn migrate_token_and_demo_work_on_sqlite() {
 fn migrate_token_and_demo_work_on_postgres() {
     commands_work_on(Backend::Postgres);
 }
+
+/// Runs `coffer` with `input` on stdin.
+fn coffer_with_input(database_url: &str, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coffer"))
+        .args(args)
+        .env("COFFER_DATABASE_URL", database_url)
+        .env("COFFER_SECRET_KEY", crate::helpers::TEST_SECRET_KEY)
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run coffer");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn admin_commands_work_on(backend: Backend) {
+    let Some((_db, url)) = TestDb::create(backend) else {
+        return;
+    };
+    let short = coffer_with_input(
+        &url,
+        &["admin", "create", "ada@coffer.test"],
+        "short pass\n",
+    );
+    assert!(!short.status.success());
+    assert!(stderr(&short).contains("at least 12"), "{}", stderr(&short));
+    assert_eq!(stderr(&short).lines().count(), 1, "{}", stderr(&short));
+
+    let created = coffer_with_input(
+        &url,
+        &["admin", "create", "Ada@Coffer.test", "--role", "viewer"],
+        "a long enough password\n",
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let twice = coffer_with_input(
+        &url,
+        &["admin", "create", "ada@coffer.test"],
+        "a long enough password\n",
+    );
+    assert!(!twice.status.success(), "an email has one account");
+    let bad_role = coffer_with_input(
+        &url,
+        &["admin", "create", "bob@coffer.test", "--role", "moderator"],
+        "a long enough password\n",
+    );
+    assert!(!bad_role.status.success());
+
+    let pool = pool_for(&url);
+    {
+        let mut conn = pool.get().unwrap();
+        let (admin, hash) = coffer::ledger::admins::for_sign_in(&mut conn, "ada@coffer.test")
+            .unwrap()
+            .expect("the account");
+        assert_eq!(admin.role, coffer::domain::Role::Viewer);
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(coffer::ledger::admins::verify_password(
+            Some(&hash),
+            "a long enough password"
+        ));
+    }
+    let listed = coffer(&url, &["admin", "list"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let listing = String::from_utf8_lossy(&listed.stdout).to_string();
+    let row = listing
+        .lines()
+        .find(|l| l.contains("ada@coffer.test"))
+        .expect("listed");
+    assert!(row.contains("viewer") && row.ends_with("\t-"), "{row}");
+    assert!(!listing.contains("argon2"), "hashes are never listed");
+
+    let disabled = coffer(&url, &["admin", "disable", "ada@coffer.test"]);
+    assert!(disabled.status.success(), "{}", stderr(&disabled));
+    let listing = String::from_utf8_lossy(&coffer(&url, &["admin", "list"]).stdout).to_string();
+    let row = listing
+        .lines()
+        .find(|l| l.contains("ada@coffer.test"))
+        .unwrap();
+    assert!(!row.ends_with("\t-"), "the listing shows when: {row}");
+    let mut conn = pool.get().unwrap();
+    assert!(
+        coffer::ledger::admins::for_sign_in(&mut conn, "ada@coffer.test")
+            .unwrap()
+            .is_none()
+    );
+    let actions: Vec<String> = coffer::db::audit::recent(&mut conn, 10)
+        .unwrap()
+        .into_iter()
+        .map(|(action, _, _)| action)
+        .collect();
+    assert!(actions.contains(&"admin.create".to_owned()), "{actions:?}");
+    assert!(actions.contains(&"admin.disable".to_owned()), "{actions:?}");
+}
+
+#[test]
+fn admin_accounts_are_made_listed_and_disabled_on_sqlite() {
+    admin_commands_work_on(Backend::Sqlite);
+}
+
+#[test]
+fn admin_accounts_are_made_listed_and_disabled_on_postgres() {
+    admin_commands_work_on(Backend::Postgres);
+}
