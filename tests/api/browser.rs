@@ -106,6 +106,7 @@ async fn the_pages_are_valid_html() {
     )
     .await;
     save("demo-wall.html", app.get("/").await.text().await.unwrap());
+    save_console_pages(&app, &mut save).await;
     let output = actix_web::rt::task::spawn_blocking(move || {
         Command::new("java")
             .args(["-jar", &jar, "--errors-only", "--format", "text"])
@@ -121,4 +122,85 @@ async fn the_pages_are_valid_html() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The console's pages, as a signed-in treasurer sees them (a refused form included).
+async fn save_console_pages(app: &crate::helpers::TestApp, save: &mut impl FnMut(&str, String)) {
+    let password = "a long enough password";
+    {
+        let hash = coffer::ledger::admins::hash_password(password).unwrap();
+        let mut conn = app.conn();
+        coffer::ledger::admins::create(
+            &mut conn,
+            "treasurer@coffer.test",
+            coffer::domain::Role::Treasurer,
+            &hash,
+        )
+        .unwrap();
+    }
+    save(
+        "console-login.html",
+        app.client
+            .get(app.url("/admin/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let signed_in = app
+        .client
+        .post(app.url("/admin/login"))
+        .form(&[("email", "treasurer@coffer.test"), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let get = |path: String| {
+        let request = app
+            .client
+            .get(app.url(&path))
+            .header("cookie", cookie.clone());
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let dashboard = get("/admin".to_owned()).await;
+    let csrf = scraper::Html::parse_document(&dashboard)
+        .select(&scraper::Selector::parse("input[name=csrf]").unwrap())
+        .next()
+        .and_then(|i| i.value().attr("value").map(str::to_owned))
+        .unwrap();
+    save("console-dashboard.html", dashboard);
+    for (name, path) in [
+        ("donors", "/admin/donors"),
+        ("donor", "/admin/donors/1"),
+        ("donor-edit", "/admin/donors/1/edit"),
+        ("donor-pin", "/admin/donors/1/pin"),
+        ("pledges", "/admin/pledges"),
+        ("pledge-new", "/admin/pledges/new"),
+        ("ledger", "/admin/ledger"),
+        ("donation", "/admin/ledger/donation"),
+        ("tiers", "/admin/tiers"),
+        ("tier-edit", "/admin/tiers/1/edit"),
+        ("audit", "/admin/audit"),
+        ("tokens", "/admin/tokens"),
+    ] {
+        save(&format!("console-{name}.html"), get(path.to_owned()).await);
+    }
+    let refused = app
+        .client
+        .post(app.url("/admin/ledger/donation"))
+        .header("cookie", cookie.clone())
+        .form(&[("csrf", csrf.as_str()), ("amount", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    save("console-refused.html", refused.text().await.unwrap());
 }
