@@ -1,5 +1,5 @@
 //! The command line: `coffer serve [--demo]`, `migrate`, `demo`, `token create|list|revoke`,
-//! `admin create|list|disable`.
+//! `admin create|list|disable`, `export ledger|donors [--year Y]`.
 //! Every failure ends with one readable line on stderr and a non-zero exit.
 
 use std::process::ExitCode;
@@ -45,6 +45,15 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Write the ledger or the donors as CSV to stdout (stable column names: see the README).
+    Export {
+        /// What to export.
+        #[arg(value_parser = ["ledger", "donors"])]
+        what: String,
+        /// Only this calendar year (by when the money moved); all time without it.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1970..=9998))]
+        year: Option<i32>,
     },
     /// Manage console accounts.
     Admin {
@@ -207,6 +216,16 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Admin { command } => admin_command(&settings, command),
+        Command::Export { what, year } => {
+            use std::io::Write;
+            let mut conn = migrated_connection(&settings)?;
+            let csv = match what.as_str() {
+                "donors" => crate::reports::export::donors_csv(&mut conn, settings.currency, year)?,
+                _ => crate::reports::export::ledger_csv(&mut conn, year)?,
+            };
+            std::io::stdout().write_all(&csv)?;
+            Ok(())
+        }
         Command::Token {
             command: TokenCommand::Create { name },
         } => {

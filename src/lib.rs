@@ -11,5 +11,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod ledger;
+pub mod reports;
 pub mod startup;
 pub mod web;

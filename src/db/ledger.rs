@@ -255,3 +255,17 @@ pub fn flows_between(
         ))
         .first(conn)
 }
+
+/// Every entry with `occurred_at` in `[from, until)`, oldest first (by id).
+pub fn between(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<EntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::occurred_at.ge(from))
+        .filter(ledger_entries::occurred_at.lt(until))
+        .select(EntryRow::as_select())
+        .order(ledger_entries::id.asc())
+        .load(conn)
+}

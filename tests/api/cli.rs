@@ -229,3 +229,38 @@ fn admin_accounts_are_made_listed_and_disabled_on_sqlite() {
 fn admin_accounts_are_made_listed_and_disabled_on_postgres() {
     admin_commands_work_on(Backend::Postgres);
 }
+
+fn export_works_on(backend: Backend) {
+    let Some((_db, url)) = TestDb::create(backend) else {
+        return;
+    };
+    let demo = coffer(&url, &["demo", "--donors", "5"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let ledger = coffer(&url, &["export", "ledger"]);
+    assert!(ledger.status.success(), "{}", stderr(&ledger));
+    let text = String::from_utf8(ledger.stdout).unwrap();
+    assert!(
+        text.starts_with("id,kind,occurred_at,recorded_at,amount,currency,"),
+        "{text}"
+    );
+    assert!(text.lines().count() > 5, "{text}");
+    let donors = coffer(&url, &["export", "donors", "--year", "2026"]);
+    assert!(donors.status.success(), "{}", stderr(&donors));
+    let text = String::from_utf8(donors.stdout).unwrap();
+    assert!(text.starts_with("id,public_name,"), "{text}");
+    assert_eq!(text.lines().count(), 6, "{text}");
+    let bad = coffer(&url, &["export", "receipts"]);
+    assert!(!bad.status.success());
+    let bad_year = coffer(&url, &["export", "ledger", "--year", "1900"]);
+    assert!(!bad_year.status.success());
+}
+
+#[test]
+fn export_writes_csv_on_sqlite() {
+    export_works_on(Backend::Sqlite);
+}
+
+#[test]
+fn export_writes_csv_on_postgres() {
+    export_works_on(Backend::Postgres);
+}

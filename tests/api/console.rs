@@ -738,3 +738,90 @@ async fn the_server_refuses_to_start_without_a_secret_key_once_accounts_exist() 
         assert!(err.contains("COFFER_SECRET_KEY"), "{err}");
     }
 }
+
+console_test!(
+    the_ledger_and_donors_export_as_csv_with_stable_columns,
+    |app| async move {
+        account(&app, VIEWER, Role::Viewer);
+        let ada = app.open_donor("Ada").await;
+        let mallory = app
+            .create_id(
+                "/api/v1/admin/donors",
+                json!({"public_name": "=HYPERLINK(\"http://evil.example\")"}),
+            )
+            .await;
+        app.create(
+            "/api/v1/admin/donations",
+            json!({"donor_id": ada, "amount": "20.00", "occurred_at": "2025-06-01T12:00:00Z"}),
+        )
+        .await;
+        let recent = app
+            .create_id(
+                "/api/v1/admin/donations",
+                json!({"donor_id": ada, "amount": "30.00", "memo": "-1+1"}),
+            )
+            .await;
+        app.create(
+            "/api/v1/admin/refunds",
+            json!({"entry_id": recent, "amount": "5.00"}),
+        )
+        .await;
+        app.create(
+            "/api/v1/admin/donations",
+            json!({"donor_id": mallory, "amount": "1.00"}),
+        )
+        .await;
+
+        // Exporting is reading: a viewer may.
+        let client = signed_in(&app, VIEWER).await;
+        let response = get(&app, &client, "/admin/export/ledger.csv").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/csv; charset=utf-8"
+        );
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        assert!(response.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("coffer-ledger.csv"));
+        let ledger = response.text().await.unwrap();
+        let lines: Vec<&str> = ledger.lines().collect();
+        assert_eq!(
+            lines[0],
+            "id,kind,occurred_at,recorded_at,amount,currency,donor_id,pledge_id,source,external_ref,reverses,category,memo"
+        );
+        assert_eq!(lines.len(), 5, "{ledger}");
+        assert!(ledger.contains(",-5.00,EUR,"), "{ledger}");
+        assert!(
+            ledger.contains("'-1+1"),
+            "a memo is never a formula: {ledger}"
+        );
+
+        let year = page(&app, &client, "/admin/export/ledger.csv?year=2025").await;
+        assert_eq!(year.lines().count(), 2, "{year}");
+        assert!(year.contains("2025-06-01T12:00:00"), "{year}");
+        let bad = get(&app, &client, "/admin/export/ledger.csv?year=nineteen").await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let donors = page(&app, &client, "/admin/export/donors.csv").await;
+        let lines: Vec<&str> = donors.lines().collect();
+        assert_eq!(
+            lines[0],
+            "id,public_name,legal_name,email,website,fediverse_handle,anonymous,consent_name,consent_logo,consent_link,consent_handle,consent_amount,pinned_tier_id,created_at,erased,currency,donations,refunds,net"
+        );
+        let ada_row = lines.iter().find(|l| l.contains(",Ada,")).expect("Ada");
+        assert!(ada_row.ends_with(",EUR,50.00,-5.00,45.00"), "{ada_row}");
+        let mallory_row = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{mallory},")))
+            .expect("Mallory");
+        assert!(mallory_row.contains("\"'=HYPERLINK("), "{mallory_row}");
+        let in_2025 = page(&app, &client, "/admin/export/donors.csv?year=2025").await;
+        let ada_row = in_2025.lines().find(|l| l.contains(",Ada,")).expect("Ada");
+        assert!(ada_row.ends_with(",EUR,20.00,0.00,20.00"), "{ada_row}");
+
+        let anonymous = get(&app, &browser(), "/admin/export/ledger.csv").await;
+        assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    }
+);

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod dashboard;
 pub mod donors;
+pub mod export;
 pub mod forms;
 pub mod ledger;
 pub mod limiter;
@@ -306,6 +307,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/admin/tiers/{id}/archive",
         None,
         Some(web::post().to(tiers::archive)),
+    ))
+    .service(resource(
+        "/admin/export/ledger.csv",
+        Some(web::get().to(export::ledger)),
+        None,
+    ))
+    .service(resource(
+        "/admin/export/donors.csv",
+        Some(web::get().to(export::donors)),
+        None,
     ))
     .service(resource(
         "/admin/audit",
