@@ -138,26 +138,44 @@ async fn save_console_pages(app: &crate::helpers::TestApp, save: &mut impl FnMut
         )
         .unwrap();
     }
-    save(
-        "console-login.html",
-        app.client
-            .get(app.url("/admin/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    let signed_in = app
+    let form = app
         .client
-        .post(app.url("/admin/login"))
-        .form(&[("email", "treasurer@coffer.test"), ("password", password)])
+        .get(app.url("/admin/login"))
         .send()
         .await
         .unwrap();
-    let cookie = signed_in.headers()["set-cookie"]
+    let form_cookie = form.headers()["set-cookie"]
         .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let login = form.text().await.unwrap();
+    let form_csrf = scraper::Html::parse_document(&login)
+        .select(&scraper::Selector::parse("input[name=csrf]").unwrap())
+        .next()
+        .and_then(|i| i.value().attr("value").map(str::to_owned))
+        .unwrap();
+    save("console-login.html", login);
+    let signed_in = app
+        .client
+        .post(app.url("/admin/login"))
+        .header("cookie", form_cookie)
+        .form(&[
+            ("email", "treasurer@coffer.test"),
+            ("password", password),
+            ("csrf", form_csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.contains("coffer_session="))
         .unwrap()
         .split(';')
         .next()

@@ -64,13 +64,44 @@ fn browser() -> reqwest::Client {
         .expect("client")
 }
 
-async fn sign_in(app: &TestApp, client: &reqwest::Client, email: &str, password: &str) -> Response {
+/// The sign-in form's cookie (`name=value`) and the token its hidden field carries.
+async fn login_form(app: &TestApp, client: &reqwest::Client) -> (String, String) {
+    let response = client
+        .get(app.url("/admin/login"))
+        .send()
+        .await
+        .expect("sign-in form");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = csrf_of(&response.text().await.unwrap());
+    (cookie, csrf)
+}
+
+async fn post_login(
+    app: &TestApp,
+    client: &reqwest::Client,
+    (cookie, csrf): &(String, String),
+    email: &str,
+    password: &str,
+) -> Response {
     client
         .post(app.url("/admin/login"))
-        .form(&[("email", email), ("password", password)])
+        .header(header::COOKIE, cookie)
+        .form(&[("email", email), ("password", password), ("csrf", csrf)])
         .send()
         .await
         .expect("sign in")
+}
+
+async fn sign_in(app: &TestApp, client: &reqwest::Client, email: &str, password: &str) -> Response {
+    let form = login_form(app, client).await;
+    post_login(app, client, &form, email, password).await
 }
 
 /// A signed-in browser.
@@ -143,12 +174,29 @@ console_test!(
         assert_eq!(form.status(), StatusCode::OK);
         assert_eq!(form.headers()[header::CACHE_CONTROL], "no-store");
 
+        // The sign-in form has a CSRF token of its own, before any session exists.
+        let without = client
+            .post(app.url("/admin/login"))
+            .form(&[("email", TREASURER), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(without.status(), StatusCode::FORBIDDEN);
+        let (_, forged) = login_form(&app, &browser()).await;
+        let (cookie, _) = login_form(&app, &client).await;
+        let mismatched = post_login(&app, &client, &(cookie, forged), TREASURER, PASSWORD).await;
+        assert_eq!(mismatched.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.count("admin_sessions"), 0);
+
         let response = sign_in(&app, &client, "Treasurer@Coffer.test", PASSWORD).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        let cookie = response.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let cookie = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("coffer_session="))
+            .expect("a session cookie");
         assert!(cookie.starts_with("coffer_session="), "{cookie}");
         assert!(cookie.contains("HttpOnly"), "{cookie}");
         assert!(cookie.contains("SameSite=Strict"), "{cookie}");
@@ -195,9 +243,17 @@ crate::backend_test!(
     over_https_the_cookie_is_secure_and_host_bound,
     |app| async move {
         account(&app, TREASURER, Role::Treasurer);
-        let response = sign_in(&app, &app.client, TREASURER, PASSWORD).await;
+        let form = login_form(&app, &app.client).await;
+        assert!(form.0.starts_with("__Host-coffer_sign_in="), "{}", form.0);
+        let response = post_login(&app, &app.client, &form, TREASURER, PASSWORD).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        let cookie = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .find(|c| c.starts_with("__Host-coffer_session="))
+            .expect("a session cookie");
         assert!(cookie.starts_with("__Host-coffer_session="), "{cookie}");
         for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
             assert!(cookie.contains(attribute), "{attribute} in {cookie}");
@@ -215,8 +271,11 @@ console_test!(
         let mut bodies = Vec::new();
         for _ in 0..2 {
             // A fresh client each time: nothing about one try carries over to the next.
+            let client = browser();
+            let form = login_form(&app, &client).await;
             let started = Instant::now();
-            let response = sign_in(&app, &browser(), TREASURER, "not the password at all").await;
+            let response =
+                post_login(&app, &client, &form, TREASURER, "not the password at all").await;
             known = known.min(started.elapsed());
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
             assert!(!response.headers().contains_key(header::SET_COOKIE));

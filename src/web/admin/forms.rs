@@ -85,7 +85,7 @@ impl Fields {
 }
 
 /// True when two tokens are equal, compared in constant time (by their hashes).
-fn same_token(a: &str, b: &str) -> bool {
+pub fn same_token(a: &str, b: &str) -> bool {
     let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
     a.iter()
         .zip(b.iter())

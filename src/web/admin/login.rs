@@ -1,12 +1,17 @@
 //! Signing in and out. A wrong password and an unknown email take the same time and get the
-//! same answer; tries are limited per address and per account.
+//! same answer; tries are limited per address and per account. Before there is a session, the
+//! sign-in form's CSRF token is a random value in a short-lived cookie of its own, which the
+//! post must repeat in its hidden field (a double submit), so another site cannot sign a
+//! browser into an account of its choosing.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::forms::PostedForm;
+use actix_web::cookie::{Cookie, SameSite};
+
+use super::forms::{same_token, PostedForm};
 use super::session::{self, Console};
 use super::{render, see_other};
 use crate::ledger::admins;
@@ -20,17 +25,50 @@ use crate::web::AppState;
 pub struct LoginPage {
     pub email: String,
     pub message: Option<String>,
+    pub csrf: String,
 }
 
-/// `GET /admin/login`.
-pub async fn form() -> Result<HttpResponse, PageError> {
-    render(
+/// The sign-in form's own CSRF cookie.
+fn login_cookie_name(settings: &crate::config::Settings) -> &'static str {
+    if settings.is_https() {
+        "__Host-coffer_sign_in"
+    } else {
+        "coffer_sign_in"
+    }
+}
+
+fn login_cookie(settings: &crate::config::Settings, token: String) -> Cookie<'static> {
+    Cookie::build(login_cookie_name(settings), token)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(settings.is_https())
+        .max_age(actix_web::cookie::time::Duration::hours(1))
+        .finish()
+}
+
+fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// `GET /admin/login`: the form, with a fresh token in its field and in its cookie.
+pub async fn form(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let token = random_token();
+    let mut response = render(
         StatusCode::OK,
         &LoginPage {
             email: String::new(),
             message: None,
+            csrf: token.clone(),
         },
-    )
+    )?;
+    response
+        .add_cookie(&login_cookie(&state.settings, token))
+        .map_err(|e| ApiError::Internal(format!("setting the sign-in cookie: {e}")))?;
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,6 +77,8 @@ pub struct Credentials {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    csrf: String,
 }
 
 /// `POST /admin/login`: checks the password off the async workers, opens a session, and sets
@@ -48,7 +88,22 @@ pub async fn sign_in(
     req: HttpRequest,
     form: web::Form<Credentials>,
 ) -> Result<HttpResponse, PageError> {
-    let Credentials { email, password } = form.into_inner();
+    let Credentials {
+        email,
+        password,
+        csrf,
+    } = form.into_inner();
+    let cookie = req
+        .cookie(login_cookie_name(&state.settings))
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if cookie.is_empty() || !same_token(&cookie, &csrf) {
+        return Err(ApiError::Forbidden(
+            "this sign-in form has expired or did not come from Coffer; reload it and try again"
+                .to_owned(),
+        )
+        .into());
+    }
     let email = email.trim().to_lowercase();
     let address = req
         .peer_addr()
@@ -78,6 +133,7 @@ pub async fn sign_in(
                 &LoginPage {
                     email,
                     message: Some("Wrong email or password.".to_owned()),
+                    csrf,
                 },
             );
         }
@@ -108,8 +164,11 @@ pub async fn sign_in(
         })
         .await?;
     let mut response = see_other("/admin");
+    let mut spent = login_cookie(&state.settings, String::new());
+    spent.make_removal();
     response
         .add_cookie(&session::session_cookie(&state.settings, opened))
+        .and_then(|()| response.add_cookie(&spent))
         .map_err(|e| ApiError::Internal(format!("setting the session cookie: {e}")))?;
     Ok(response)
 }

@@ -80,9 +80,7 @@ fn fields() -> Vec<Field> {
             .required()
             .hint("Like 10.00"),
         Field::new("currency", "Currency", "text").hint("Empty for the instance currency."),
-        Field::new("interval", "Every", "select")
-            .required()
-            .options(options(&["month", "year"])),
+        Field::new("interval", "Every", "select").options(options(&["month", "year"])),
         Field::new("source", "Source", "select").options(with_none(
             "manual",
             options(&["bank", "stripe", "patreon", "liberapay", "opencollective"]),
