@@ -601,6 +601,98 @@ console_test!(
                 response.text().await.unwrap_or_default()
             );
         }
+        // And each did what it says.
+        let mut conn = app.conn();
+        let pledge = coffer::ledger::pledges::find(&mut conn, ids.pledge).unwrap();
+        assert_eq!(pledge.status.as_str(), "paused");
+        let donor = coffer::ledger::donors::find(&mut conn, ids.donor).unwrap();
+        assert_eq!(donor.public_name, "Renamed");
+        assert!(
+            !donor.consent.name,
+            "unticked consent boxes withdraw consent"
+        );
+        assert_eq!(donor.pinned_tier_id, Some(ids.tier));
+        let tier = coffer::ledger::tiers::find(&mut conn, ids.tier).unwrap();
+        assert_eq!(tier.name, "Golden");
+        assert!(tier.archived);
+        let tokens = coffer::ledger::tokens::list(&mut conn).unwrap();
+        assert!(tokens
+            .iter()
+            .any(|t| t.name == "script" && t.revoked_at.is_none()));
+        assert!(tokens
+            .iter()
+            .any(|t| t.id == ids.token && t.revoked_at.is_some()));
+        let kinds: Vec<String> = coffer::ledger::entries::list(
+            &mut conn,
+            None,
+            None,
+            coffer::ledger::entries::PageAt::Number(0),
+            50,
+        )
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.kind.as_str().to_owned())
+        .collect();
+        for kind in ["donation", "refund", "expense", "correction"] {
+            assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+        }
+        let actors: Vec<String> =
+            coffer::ledger::audit::list(&mut conn, Some("admin:2"), None, None, 100)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.action)
+                .collect();
+        assert!(actors.contains(&"donor.pin_tier".to_owned()), "{actors:?}");
+    }
+);
+
+console_test!(
+    the_ledger_pages_by_cursor_and_filters_by_kind_and_donor,
+    |app| async move {
+        account(&app, VIEWER, Role::Viewer);
+        let ada = app.open_donor("Ada").await;
+        let bob = app.open_donor("Bob").await;
+        for i in 0..55 {
+            let donor = if i % 5 == 0 { bob } else { ada };
+            app.create(
+                "/api/v1/admin/donations",
+                json!({"donor_id": donor, "amount": format!("{}.00", i + 1)}),
+            )
+            .await;
+        }
+        app.create(
+            "/api/v1/admin/expenses",
+            json!({"amount": "9.99", "category": "hosting"}),
+        )
+        .await;
+        let client = signed_in(&app, VIEWER).await;
+        let rows = |html: &str| {
+            let document = scraper::Html::parse_document(html);
+            let selector = scraper::Selector::parse("tbody tr").unwrap();
+            document.select(&selector).count()
+        };
+        let first = page(&app, &client, "/admin/ledger").await;
+        assert_eq!(rows(&first), 50);
+        let document = scraper::Html::parse_document(&first);
+        let next = document
+            .select(&scraper::Selector::parse("a[rel=next]").unwrap())
+            .next()
+            .and_then(|a| a.value().attr("href"))
+            .expect("a next page")
+            .to_owned();
+        assert!(next.contains("cursor="), "{next}");
+        let second = page(&app, &client, &next).await;
+        assert_eq!(rows(&second), 6);
+        assert!(!second.contains("rel=\"next\""));
+
+        let expenses = page(&app, &client, "/admin/ledger?kind=expense").await;
+        assert_eq!(rows(&expenses), 1);
+        assert!(expenses.contains("hosting"));
+        let bobs = page(&app, &client, &format!("/admin/ledger?donor_id={bob}")).await;
+        assert_eq!(rows(&bobs), 11);
+        let bad = get(&app, &client, "/admin/ledger?kind=gift").await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 );
 
