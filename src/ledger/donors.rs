@@ -184,3 +184,13 @@ pub fn search(conn: &mut DbConn, needle: &str, limit: i64) -> AppResult<Vec<Dono
 pub fn count(conn: &mut DbConn) -> AppResult<i64> {
     Ok(db::donors::count(conn)?)
 }
+
+/// Erases a donor on request: their personal details go, their ledger rows and pledges stay,
+/// so every total stays true. An erased donor is never shown again, and cannot be edited.
+pub fn erase(conn: &mut DbConn, id: i64) -> AppResult<Donor> {
+    let donor = find(conn, id)?;
+    if donor.erased || !db::donors::erase(conn, id, db::now())? {
+        return Err(AppError::Conflict(format!("donor {id} is already erased")));
+    }
+    find(conn, id)
+}

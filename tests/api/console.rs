@@ -445,6 +445,7 @@ fn plausible_fields(path: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "/admin/donors/{id}/pin" => {
             vec![("tier_id", ids.tier.to_string()), ("reason", "why".into())]
         }
+        "/admin/donors/{id}/erase" => vec![("confirm", "ERASE".into())],
         "/admin/pledges/new" => vec![
             ("donor_id", ids.donor.to_string()),
             ("amount", "5.00".into()),
@@ -487,12 +488,16 @@ struct Ids {
     entry: i64,
     /// A second donation, for the correction (the refund takes all of the first).
     other_entry: i64,
+    /// A donor to erase.
+    erasable: i64,
     token: i64,
 }
 
 impl Ids {
     fn path(&self, route: &str) -> String {
-        let id = if route.starts_with("/admin/donors") {
+        let id = if route.ends_with("/erase") {
+            self.erasable
+        } else if route.starts_with("/admin/donors") {
             self.donor
         } else if route.starts_with("/admin/tiers") {
             self.tier
@@ -523,12 +528,14 @@ async fn seed_ids(app: &TestApp) -> Ids {
             json!({"donor_id": donor, "amount": "7.00"}),
         )
         .await;
+    let erasable = app.open_donor("Forget Me").await;
     Ids {
         donor,
         tier: gold,
         pledge,
         entry,
         other_entry,
+        erasable,
         token: 1,
     }
 }
@@ -576,6 +583,7 @@ console_test!(
             if !route.contains("/status")
                 && !route.contains("/archive")
                 && !route.contains("/revoke")
+                && !route.contains("/erase")
                 && *route != "/admin/tokens"
             {
                 let form = get(&app, &viewer, &path).await;
@@ -974,5 +982,84 @@ console_test!(
 
         let anonymous = get(&app, &browser(), "/admin/export/ledger.csv").await;
         assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    }
+);
+
+console_test!(
+    erasing_a_donor_removes_their_details_and_keeps_every_total,
+    |app| async move {
+        account(&app, TREASURER, Role::Treasurer);
+        app.standard_tiers().await;
+        let donor = app.open_donor("Forget Me").await;
+        app.monthly_pledge(donor, "30.00").await;
+        app.create(
+            "/api/v1/admin/donations",
+            json!({"donor_id": donor, "amount": "30.00"}),
+        )
+        .await;
+        app.settled().await;
+        let summary_before = app.get_json("/api/v1/summary").await;
+        let wall = app.get("/").await.text().await.unwrap();
+        assert!(wall.contains("Forget Me"));
+
+        let client = signed_in(&app, TREASURER).await;
+        let path = format!("/admin/donors/{donor}");
+        let html = page(&app, &client, &path).await;
+        let csrf = csrf_of(&html);
+        let erase = format!("/admin/donors/{donor}/erase");
+        let unconfirmed = post(
+            &app,
+            &client,
+            &erase,
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let entries = app.count("ledger_entries");
+        let response = post(
+            &app,
+            &client,
+            &erase,
+            &[("csrf", &csrf), ("confirm", "ERASE")],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.count("ledger_entries"),
+            entries,
+            "the ledger keeps every row"
+        );
+
+        let html = page(&app, &client, &path).await;
+        assert!(
+            !html.contains("Forget Me") && !html.contains("donor@mail.example"),
+            "{html}"
+        );
+        assert!(html.contains(&format!("Erased donor {donor}")));
+        let export = page(&app, &client, "/admin/export/donors.csv").await;
+        assert!(!export.contains("Forget Me") && !export.contains("donor@mail.example"));
+        let audit = page(&app, &client, "/admin/audit?action=donor.erase").await;
+        assert!(
+            audit.contains("erased on request") && !audit.contains("Forget Me"),
+            "{audit}"
+        );
+
+        app.settled().await;
+        let wall = app.get("/").await.text().await.unwrap();
+        assert!(!wall.contains("Forget Me"));
+        let summary = app.get_json("/api/v1/summary").await;
+        assert_eq!(
+            summary["monthly_recurring"],
+            summary_before["monthly_recurring"]
+        );
+
+        let again = post(
+            &app,
+            &client,
+            &erase,
+            &[("csrf", &csrf), ("confirm", "ERASE")],
+        )
+        .await;
+        assert_eq!(again.status(), StatusCode::CONFLICT);
     }
 );

@@ -429,3 +429,30 @@ pub async fn pin(
         }
     }
 }
+
+/// `POST /admin/donors/{id}/erase` with `confirm` = `ERASE`: pseudonymises the donor.
+pub async fn erase(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: WriteForm,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    if form.fields.text("confirm").trim() != "ERASE" {
+        return Err(crate::error::AppError::invalid(
+            "confirm",
+            "type ERASE to confirm: erasure cannot be undone",
+        )
+        .into());
+    }
+    let change: AppResult<_> = Ok(move |conn: &mut crate::db::DbConn| {
+        let donor = donors::erase(conn, id)?;
+        let mut recorded = changed(format!("donor:{id}"), &DonorView::from(&donor))?;
+        // The audit log keeps that it happened, not who it was.
+        recorded.detail = Some("erased on request".to_owned());
+        Ok(recorded)
+    });
+    match attempt(&state, &form.console, "donor.erase", change).await? {
+        super::Outcome::Done(_) => Ok(super::see_other(&format!("/admin/donors/{id}"))),
+        super::Outcome::Refused(err) => Err(err.into()),
+    }
+}

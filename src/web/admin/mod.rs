@@ -35,6 +35,7 @@ pub const WRITE_ROUTES: &[&str] = &[
     "/admin/donors/new",
     "/admin/donors/{id}/edit",
     "/admin/donors/{id}/pin",
+    "/admin/donors/{id}/erase",
     "/admin/pledges/new",
     "/admin/pledges/{id}/status",
     "/admin/ledger/donation",
@@ -247,6 +248,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/admin/donors/{id}/pin",
         Some(web::get().to(donors::pin_form)),
         Some(web::post().to(donors::pin)),
+    ))
+    .service(resource(
+        "/admin/donors/{id}/erase",
+        None,
+        Some(web::post().to(donors::erase)),
     ))
     .service(resource(
         "/admin/pledges",
