@@ -114,7 +114,6 @@ pub async fn sign_in(
         .attempt(&[format!("address:{address}"), format!("account:{email}")])
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
 
-    let key = session::key(&state.settings)?;
     let lookup = email.clone();
     let account = state
         .run(move |conn| admins::for_sign_in(conn, &lookup))
@@ -138,6 +137,8 @@ pub async fn sign_in(
             );
         }
     };
+    // Only now: without accounts there is nothing to sign into, and no key is needed.
+    let key = session::key(&state.settings)?;
     let writes = state.writes.clone();
     let policy = session::policy(&state.settings);
     let opened = state
