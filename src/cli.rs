@@ -1,5 +1,6 @@
 //! The command line: `coffer serve [--demo]`, `migrate`, `demo`, `token create|list|revoke`,
-//! `outbox status`, `receipts annual --year Y`.
+//! `outbox status`, `receipts annual --year Y`, `admin create|list|disable`,
+//! `export ledger|donors [--year Y]`.
 //! Every failure ends with one readable line on stderr and a non-zero exit.
 
 use std::process::ExitCode;
@@ -56,6 +57,20 @@ enum Command {
         #[command(subcommand)]
         command: ReceiptsCommand,
     },
+    /// Write the ledger or the donors as CSV to stdout (stable column names: see the README).
+    Export {
+        /// What to export.
+        #[arg(value_parser = ["ledger", "donors"])]
+        what: String,
+        /// Only this calendar year (by when the money moved); all time without it.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1970..=9998))]
+        year: Option<i32>,
+    },
+    /// Manage console accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,6 +88,25 @@ enum ReceiptsCommand {
         /// The year, e.g. 2026.
         #[arg(long, value_parser = clap::value_parser!(i32).range(2000..=9999))]
         year: i32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a console account; its password (12 characters or more) is read from stdin.
+    Create {
+        /// The address the account signs in with.
+        email: String,
+        /// `treasurer` reads and writes; `viewer` only reads.
+        #[arg(long, default_value = "treasurer", value_parser = ["treasurer", "viewer"])]
+        role: String,
+    },
+    /// List console accounts: id, email, role, created, disabled.
+    List,
+    /// Disable an account at once: its sessions end and it can no longer sign in.
+    Disable {
+        /// The account's email.
+        email: String,
     },
 }
 
@@ -211,6 +245,17 @@ fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Admin { command } => admin_command(&settings, command),
+        Command::Export { what, year } => {
+            use std::io::Write;
+            let mut conn = migrated_connection(&settings)?;
+            let csv = match what.as_str() {
+                "donors" => crate::reports::export::donors_csv(&mut conn, settings.currency, year)?,
+                _ => crate::reports::export::ledger_csv(&mut conn, year)?,
+            };
+            std::io::stdout().write_all(&csv)?;
+            Ok(())
+        }
         Command::Token {
             command: TokenCommand::Create { name },
         } => {
@@ -289,6 +334,89 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 "{year}: queued {} statement(s); {} already sent; {} donor(s) without an email address",
                 run.queued, run.already_sent, run.without_email
             );
+            Ok(())
+        }
+    }
+}
+
+fn admin_command(settings: &Settings, command: AdminCommand) -> Result<(), CliError> {
+    use crate::ledger::admins;
+    use crate::ledger::write::{Actor, Recorded, WriteUnit};
+    let audited = |subject: String, detail: String| Recorded {
+        status: 200,
+        body: serde_json::Value::Null,
+        subject,
+        detail: Some(detail),
+    };
+    match command {
+        AdminCommand::Create { email, role } => {
+            let role =
+                crate::domain::Role::parse(&role).map_err(|e| CliError::Refused(e.to_string()))?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let hash = admins::hash_password(password)?;
+            let mut conn = migrated_connection(settings)?;
+            let mut created = None;
+            WriteUnit::default().apply(
+                &mut conn,
+                Actor::System("cli"),
+                "admin.create",
+                None,
+                |conn| {
+                    let admin = admins::create(conn, &email, role, &hash)?;
+                    let recorded = audited(
+                        format!("admin:{}", admin.id),
+                        format!("{} as {role}", admin.email),
+                    );
+                    created = Some(admin);
+                    Ok(recorded)
+                },
+            )?;
+            if let Some(admin) = created {
+                eprintln!(
+                    "Created {} account {} ({}).",
+                    admin.role, admin.email, admin.id
+                );
+            }
+            if settings.console_key().is_err() {
+                eprintln!(
+                    "Set COFFER_SECRET_KEY to 32 or more random bytes before serving: the console needs it."
+                );
+            }
+            Ok(())
+        }
+        AdminCommand::List => {
+            let mut conn = migrated_connection(settings)?;
+            println!("id\temail\trole\tcreated\tdisabled");
+            for admin in admins::list(&mut conn)? {
+                let disabled = admin.disabled_at.map_or_else(
+                    || "-".to_owned(),
+                    |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                );
+                println!(
+                    "{}\t{}\t{}\t{}\t{disabled}",
+                    admin.id,
+                    admin.email,
+                    admin.role,
+                    admin.created_at.format("%Y-%m-%dT%H:%M:%SZ")
+                );
+            }
+            Ok(())
+        }
+        AdminCommand::Disable { email } => {
+            let mut conn = migrated_connection(settings)?;
+            WriteUnit::default().apply(
+                &mut conn,
+                Actor::System("cli"),
+                "admin.disable",
+                None,
+                |conn| {
+                    let admin = admins::disable(conn, &email)?;
+                    Ok(audited(format!("admin:{}", admin.id), admin.email))
+                },
+            )?;
+            eprintln!("Disabled {}; its sessions have ended.", email.trim());
             Ok(())
         }
     }

@@ -20,7 +20,14 @@ pub struct Settings {
     pub stripe_api_base: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
+    /// A console session unused this long ends (`COFFER_SESSION_IDLE_SECONDS`, default 30 min).
+    pub session_idle: std::time::Duration,
+    /// A console session this old ends however busy (`COFFER_SESSION_MAX_SECONDS`, default 12 h).
+    pub session_lifetime: std::time::Duration,
 }
+
+/// The shortest `COFFER_SECRET_KEY` the console accepts.
+pub const MIN_SECRET_KEY_BYTES: usize = 32;
 
 /// A setting that could not be used, named so the operator can fix it.
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +87,23 @@ impl Settings {
             })?,
             None => Currency::EUR,
         };
+        let seconds = |name: &'static str, default: u64| match get(name) {
+            None => Ok(std::time::Duration::from_secs(default)),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=30 * 24 * 3600).contains(s))
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| ConfigError {
+                    name,
+                    message: format!("“{v}” is not a number of seconds from 1 to 2592000"),
+                }),
+        };
+        let session_idle = seconds("COFFER_SESSION_IDLE_SECONDS", 30 * 60)?;
+        let session_lifetime = seconds("COFFER_SESSION_MAX_SECONDS", 12 * 3600)?;
         Ok(Self {
+            session_idle,
+            session_lifetime,
             database_url,
             bind,
             public_url,
@@ -93,6 +116,32 @@ impl Settings {
             smtp_url: get("COFFER_SMTP_URL"),
             mail_from: get("COFFER_MAIL_FROM"),
         })
+    }
+}
+
+impl Settings {
+    /// The console's secret key, refused when missing or shorter than 32 bytes.
+    pub fn console_key(&self) -> Result<&[u8], ConfigError> {
+        match &self.secret_key {
+            Some(key) if key.len() >= MIN_SECRET_KEY_BYTES => Ok(key.as_bytes()),
+            Some(_) => Err(ConfigError {
+                name: "COFFER_SECRET_KEY",
+                message: format!(
+                    "must be at least {MIN_SECRET_KEY_BYTES} bytes for the console (e.g. `openssl rand -hex 32`)"
+                ),
+            }),
+            None => Err(ConfigError {
+                name: "COFFER_SECRET_KEY",
+                message: format!(
+                    "is required once console accounts exist: set {MIN_SECRET_KEY_BYTES} or more random bytes (e.g. `openssl rand -hex 32`)"
+                ),
+            }),
+        }
+    }
+
+    /// True when the public address is https: cookies are then `Secure` and `__Host-`.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 }
 

@@ -14,5 +14,6 @@ pub mod i18n;
 pub mod ledger;
 pub mod mail;
 pub mod memory;
+pub mod reports;
 pub mod startup;
 pub mod web;

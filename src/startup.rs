@@ -32,6 +32,8 @@ pub enum StartupError {
     Database(#[from] db::DbSetupError),
     #[error(transparent)]
     Mail(#[from] crate::mail::MailSetupError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -59,6 +61,7 @@ impl Application {
         pool: Pool,
         mail: MailerOptions,
     ) -> Result<Self, StartupError> {
+        check_console_key(&settings, &pool)?;
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
             address: settings.bind.clone(),
             source,
@@ -105,6 +108,18 @@ impl Application {
         publisher.abort();
         result
     }
+}
+
+/// Once console accounts exist, sessions need a proper secret key: refuse to start without one.
+fn check_console_key(settings: &Settings, pool: &Pool) -> Result<(), StartupError> {
+    let mut conn = pool.get().map_err(db::DbSetupError::from)?;
+    let admins = crate::db::admins::count(&mut conn).map_err(db::DbSetupError::from)?;
+    if admins > 0 {
+        settings.console_key()?;
+        // The dummy hash that unknown emails are checked against, made before the first one.
+        crate::ledger::admins::warm_up();
+    }
+    Ok(())
 }
 
 /// Opens the pool and applies pending migrations.

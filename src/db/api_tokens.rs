@@ -67,3 +67,15 @@ pub fn revoke_by_name(conn: &mut DbConn, name: &str, at: NaiveDateTime) -> Query
         .execute(conn)?;
     Ok(ids)
 }
+
+/// Revokes one live token; false when it was not live.
+pub fn revoke(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        api_tokens::table
+            .filter(api_tokens::id.eq(id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(Some(at)))
+    .execute(conn)
+    .map(|n| n > 0)
+}

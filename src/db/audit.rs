@@ -42,3 +42,46 @@ pub fn latest_id(conn: &mut DbConn) -> QueryResult<i64> {
         .first::<Option<i64>>(conn)
         .map(|id| id.unwrap_or(0))
 }
+
+/// One record as the console lists it.
+#[derive(Debug, Clone, Queryable)]
+pub struct AuditRow {
+    pub id: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The newest records first, optionally only one actor's or one action's, below `before` (an id).
+pub fn list(
+    conn: &mut DbConn,
+    actor: Option<&str>,
+    action: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    let mut query = audit_log::table
+        .select((
+            audit_log::id,
+            audit_log::actor,
+            audit_log::action,
+            audit_log::subject,
+            audit_log::detail,
+            audit_log::created_at,
+        ))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(actor) = actor {
+        query = query.filter(audit_log::actor.eq(actor.to_owned()));
+    }
+    if let Some(action) = action {
+        query = query.filter(audit_log::action.eq(action.to_owned()));
+    }
+    if let Some(before) = before {
+        query = query.filter(audit_log::id.lt(before));
+    }
+    query.load(conn)
+}

@@ -161,3 +161,57 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &DonorChanges) -> QueryResult
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     donors::table.count().get_result(conn)
 }
+
+/// Donors whose public name, legal name or email contains `needle` (case-insensitive), by id.
+pub fn search(conn: &mut DbConn, needle: &str, limit: i64) -> QueryResult<Vec<DonorRow>> {
+    let escaped = needle
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    donors::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(public_name) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                .sql(" ESCAPE '\\' OR LOWER(COALESCE(legal_name, '')) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                .sql(" ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern)
+                .sql(" ESCAPE '\\')"),
+        )
+        .select(DonorRow::as_select())
+        .order(donors::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Pseudonymises a donor who is not erased yet: every personal detail is cleared, consent is
+/// withdrawn and the name becomes a placeholder; their ledger rows stay. False when the donor
+/// was already erased (or does not exist).
+pub fn erase(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+    let changed = diesel::update(
+        donors::table
+            .filter(donors::id.eq(id))
+            .filter(donors::erased_at.is_null()),
+    )
+    .set((
+        donors::public_name.eq(format!("Erased donor {id}")),
+        donors::legal_name.eq(None::<String>),
+        donors::email.eq(None::<String>),
+        donors::website.eq(None::<String>),
+        donors::fediverse_handle.eq(None::<String>),
+        donors::logo_path.eq(None::<String>),
+        donors::consent_name.eq(false),
+        donors::consent_logo.eq(false),
+        donors::consent_link.eq(false),
+        donors::consent_handle.eq(false),
+        donors::consent_amount.eq(false),
+        donors::anonymous.eq(true),
+        donors::locale.eq(None::<String>),
+        donors::pinned_tier_id.eq(None::<i64>),
+        donors::erased_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    Ok(changed > 0)
+}

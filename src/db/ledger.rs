@@ -275,3 +275,40 @@ pub fn running_costs_since(
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     ledger_entries::table.count().get_result(conn)
 }
+
+/// Money in (the sum of positive entries) and money out (the sum of negative ones, as a
+/// negative number) in one currency with `occurred_at` in `[from, until)`, in minor units.
+pub fn flows_between(
+    conn: &mut DbConn,
+    currency: &str,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<(i64, i64)> {
+    ledger_entries::table
+        .filter(ledger_entries::currency.eq(currency))
+        .filter(ledger_entries::occurred_at.ge(from))
+        .filter(ledger_entries::occurred_at.lt(until))
+        .select((
+            sql::<BigInt>(
+                "CAST(COALESCE(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), 0) AS BIGINT)",
+            ),
+            sql::<BigInt>(
+                "CAST(COALESCE(SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END), 0) AS BIGINT)",
+            ),
+        ))
+        .first(conn)
+}
+
+/// Every entry with `occurred_at` in `[from, until)`, oldest first (by id).
+pub fn between(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<EntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::occurred_at.ge(from))
+        .filter(ledger_entries::occurred_at.lt(until))
+        .select(EntryRow::as_select())
+        .order(ledger_entries::id.asc())
+        .load(conn)
+}

@@ -1,6 +1,7 @@
 //! The database layer: one connection type over SQLite and PostgreSQL, the pool, migrations and the
 //! repository functions. Repos return `QueryResult`; nothing here knows about HTTP.
 
+pub mod admins;
 pub mod api_tokens;
 pub mod audit;
 pub mod donors;

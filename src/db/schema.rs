@@ -104,6 +104,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    admins (id) {
+        id -> BigInt,
+        email -> Text,
+        role -> Text,
+        password_hash -> Text,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    admin_sessions (id) {
+        id -> Text,
+        admin_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        csrf_token -> Text,
+    }
+}
+
+diesel::joinable!(admin_sessions -> admins (admin_id));
 diesel::joinable!(donors -> tiers (pinned_tier_id));
 diesel::joinable!(pledges -> donors (donor_id));
 diesel::joinable!(ledger_entries -> donors (donor_id));
@@ -119,6 +141,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     receipts,
     outbox,
+    admins,
+    admin_sessions,
 );
 
 diesel::table! {

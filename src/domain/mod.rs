@@ -11,7 +11,7 @@ mod web_url;
 pub use email::Email;
 pub use handle::FediverseHandle;
 pub use money::{Currency, Money, MoneyError, Total, TypedAmount};
-pub use pledge::{EntryKind, Interval, PledgeStatus, Source};
+pub use pledge::{EntryKind, Interval, PledgeStatus, Role, Source};
 pub use tier::{monthly_support, resolve_tier, OneTimeGift, PledgeFacts, TierThreshold};
 pub use visibility::{shown_fields, Consent, Perk, PerkSet};
 pub use web_url::WebUrl;

@@ -81,6 +81,12 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// What a console account may do: a treasurer reads and writes, a viewer only reads. These
+    /// are roles in Coffer's ledger and nowhere else.
+    Role, "treasurer, viewer" { Treasurer => "treasurer", Viewer => "viewer" }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -171,3 +171,26 @@ pub fn pin_tier(
     db::donors::update(conn, id, &changes)?;
     find(conn, id)
 }
+
+/// Donors whose name or email contains `needle`, case-insensitive, at most `limit` of them.
+pub fn search(conn: &mut DbConn, needle: &str, limit: i64) -> AppResult<Vec<Donor>> {
+    Ok(db::donors::search(conn, needle.trim(), limit)?
+        .into_iter()
+        .map(Donor::from)
+        .collect())
+}
+
+/// How many donors are recorded, erased ones included.
+pub fn count(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(db::donors::count(conn)?)
+}
+
+/// Erases a donor on request: their personal details go, their ledger rows and pledges stay,
+/// so every total stays true. An erased donor is never shown again, and cannot be edited.
+pub fn erase(conn: &mut DbConn, id: i64) -> AppResult<Donor> {
+    let donor = find(conn, id)?;
+    if donor.erased || !db::donors::erase(conn, id, db::now())? {
+        return Err(AppError::Conflict(format!("donor {id} is already erased")));
+    }
+    find(conn, id)
+}

@@ -481,3 +481,44 @@ fn insert(conn: &mut DbConn, new: db::ledger::NewEntry) -> AppResult<Entry> {
     let id = db::ledger::insert(conn, &new)?;
     find(conn, id)
 }
+
+/// Money in and out of one calendar month, in the instance currency.
+#[derive(Debug, Clone)]
+pub struct MonthFlow {
+    /// `2026-11`.
+    pub month: String,
+    /// The sum of positive entries (donations, positive corrections).
+    pub money_in: Money,
+    /// The sum of negative entries (refunds, fees, expenses), as a positive amount.
+    pub money_out: Money,
+}
+
+/// The last `months` calendar months up to and including `now`'s, oldest first.
+pub fn monthly_flows(
+    conn: &mut DbConn,
+    currency: crate::domain::Currency,
+    months: u32,
+    now: NaiveDateTime,
+) -> AppResult<Vec<MonthFlow>> {
+    use chrono::{Datelike, NaiveDate};
+    let first_of = |year: i32, month: u32| {
+        NaiveDate::from_ymd_opt(year, month, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .ok_or_else(|| AppError::Internal(format!("no month {year}-{month}")))
+    };
+    let mut flows = Vec::new();
+    for back in (0..months).rev() {
+        let index = now.year() * 12 + now.month0() as i32 - back as i32;
+        let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
+        let next = index + 1;
+        let from = first_of(year, month)?;
+        let until = first_of(next.div_euclid(12), next.rem_euclid(12) as u32 + 1)?;
+        let (money_in, money_out) = db::ledger::flows_between(conn, currency.code(), from, until)?;
+        flows.push(MonthFlow {
+            month: format!("{year:04}-{month:02}"),
+            money_in: Money::from_minor(money_in, currency)?,
+            money_out: Money::from_minor(money_out.saturating_neg(), currency)?,
+        });
+    }
+    Ok(flows)
+}

@@ -2,6 +2,8 @@
 //! reports derived from them. Each write takes a connection already inside a transaction, so a
 //! refused request leaves nothing behind.
 
+pub mod admins;
+pub mod audit;
 pub mod donors;
 pub mod entries;
 pub mod pledges;

@@ -81,3 +81,12 @@ pub fn revoke(conn: &mut DbConn, name: &str, actor: super::write::Actor) -> AppR
 fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
+
+/// Revokes one live token by its id (as a write-unit change).
+pub fn revoke_id(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    if db::api_tokens::revoke(conn, id, db::now())? {
+        Ok(())
+    } else {
+        Err(AppError::not_found("live API token", id))
+    }
+}

@@ -22,6 +22,8 @@ use crate::error::{AppError, AppResult};
 pub enum Actor {
     /// A script or client holding an API token.
     ApiToken(i64),
+    /// A console account (see [`super::admins`]).
+    Admin(i64),
     /// Coffer itself, or one of its commands (e.g. `demo`).
     System(&'static str),
 }
@@ -31,6 +33,7 @@ impl Actor {
     pub fn audit_name(&self) -> String {
         match self {
             Self::ApiToken(id) => format!("api-token:{id}"),
+            Self::Admin(id) => format!("admin:{id}"),
             Self::System(name) => format!("system:{name}"),
         }
     }

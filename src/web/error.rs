@@ -7,6 +7,9 @@ use serde_json::json;
 
 use crate::error::AppError;
 
+/// Where the console sends whoever is not signed in.
+pub const SIGN_IN_PATH: &str = "/admin/login";
+
 /// The result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -24,6 +27,15 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{method} is not allowed here; use {allow}")]
     MethodNotAllowed { method: String, allow: String },
+    /// Signed in, but not allowed to do this (a viewer writing, a form without a valid CSRF token).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The console needs a signed-in account: pages answer with a redirect to the sign-in form.
+    #[error("please sign in")]
+    SignInRequired,
+    /// Too many tries; the client may try again after this many seconds.
+    #[error("too many attempts; try again in {retry_after} seconds")]
+    TooManyRequests { retry_after: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -52,6 +64,9 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::Forbidden(_) => "forbidden",
+            Self::SignInRequired => "sign_in_required",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::Internal(_) => "internal",
         }
     }
@@ -114,6 +129,9 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::SignInRequired => StatusCode::SEE_OTHER,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,6 +145,12 @@ impl ResponseError for ApiError {
             }
             Self::MethodNotAllowed { allow, .. } => {
                 response.insert_header((header::ALLOW, allow.clone()));
+            }
+            Self::SignInRequired => {
+                response.insert_header((header::LOCATION, SIGN_IN_PATH));
+            }
+            Self::TooManyRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ if self.code() == "unavailable" => {
                 response.insert_header((header::RETRY_AFTER, "1"));
@@ -167,8 +191,19 @@ impl ResponseError for PageError {
         };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CACHE_CONTROL, "no-store"));
-        if let ApiError::MethodNotAllowed { allow, .. } = &self.0 {
-            response.insert_header((header::ALLOW, allow.clone()));
+        match &self.0 {
+            ApiError::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.clone()));
+            }
+            ApiError::SignInRequired => {
+                return response
+                    .insert_header((header::LOCATION, SIGN_IN_PATH))
+                    .finish();
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            _ => {}
         }
         match askama::Template::render(&page) {
             Ok(html) => response.content_type("text/html; charset=utf-8").body(html),

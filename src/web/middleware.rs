@@ -29,12 +29,15 @@ pub async fn head_as_get(
     next.call(req).await
 }
 
-/// Admin answers carry emails and legal names: no cache, shared or private, may keep them.
+/// Admin answers (the API and the console) carry emails and legal names: no cache, shared or
+/// private, may keep them.
 pub async fn no_store_admin(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let is_admin = req.path().starts_with("/api/v1/admin");
+    let is_admin = req.path().starts_with("/api/v1/admin")
+        || req.path() == "/admin"
+        || req.path().starts_with("/admin/");
     let mut res = next.call(req).await?;
     if is_admin {
         res.headers_mut()

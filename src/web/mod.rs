@@ -1,6 +1,7 @@
 //! HTTP: handlers by area, thin; they parse, call a ledger service, and shape the answer.
 //! Nothing here writes SQL.
 
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod error;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub publications: published::Publications,
     pub writes: WriteUnit,
+    /// Sign-in attempts per address and per account.
+    pub sign_in_limiter: Arc<admin::limiter::RateLimiter>,
 }
 
 impl AppState {
@@ -39,6 +42,10 @@ impl AppState {
             settings: Arc::new(settings),
             publications: published::Publications::default(),
             writes: WriteUnit::default(),
+            sign_in_limiter: Arc::new(admin::limiter::RateLimiter::new(
+                admin::limiter::SIGN_IN_TRIES,
+                std::time::Duration::from_secs(60),
+            )),
         }
     }
 
@@ -199,6 +206,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
             })),
     );
+    admin::configure(cfg);
     let mut paths: Vec<(&'static str, Vec<ApiRoute>)> = Vec::new();
     for route in api_routes() {
         match paths.iter_mut().find(|(path, _)| *path == route.path) {

@@ -127,13 +127,16 @@ fn postgres_admin_url() -> Option<String> {
     }
 }
 
+/// The console's secret key in tests (32 bytes or more, as the console requires).
+pub const TEST_SECRET_KEY: &str = "test-secret-key-0123456789abcdef0123456789";
+
 /// Settings for a test: the given database, port 0, EUR.
 pub fn test_settings(database_url: &str) -> Settings {
-    test_settings_with(database_url, None)
+    test_settings_with(database_url, &[])
 }
 
-/// Settings for a test, sending mail to `smtp_url` when given (else `.eml` files).
-pub fn test_settings_with(database_url: &str, smtp_url: Option<&str>) -> Settings {
+/// Test settings with some variables set otherwise (or removed, with an empty value).
+pub fn test_settings_with(database_url: &str, overrides: &[(&str, &str)]) -> Settings {
     let mut vars: HashMap<&str, String> = HashMap::from([
         ("COFFER_DATABASE_URL", database_url.to_owned()),
         ("COFFER_BIND", "127.0.0.1:0".to_owned()),
@@ -143,9 +146,10 @@ pub fn test_settings_with(database_url: &str, smtp_url: Option<&str>) -> Setting
             "COFFER_MAIL_FROM",
             "Example Social <treasurer@coffer.test>".to_owned(),
         ),
+        ("COFFER_SECRET_KEY", TEST_SECRET_KEY.to_owned()),
     ]);
-    if let Some(url) = smtp_url {
-        vars.insert("COFFER_SMTP_URL", url.to_owned());
+    for (name, value) in overrides {
+        vars.insert(name, (*value).to_owned());
     }
     Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings")
 }
@@ -180,13 +184,30 @@ pub struct TestApp {
 
 /// Starts the app on a random port against a fresh database of the given backend.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
-    spawn_app_with_smtp(backend, None).await
+    spawn_app_with(backend, &[]).await
+}
+
+/// Like [`spawn_app`], with some settings changed.
+pub async fn spawn_app_with(backend: Backend, overrides: &[(&str, &str)]) -> Option<TestApp> {
+    let (test_db, database_url) = TestDb::create(backend)?;
+    let settings = test_settings_with(&database_url, overrides);
+    spawn_app_with_settings(backend, test_db, database_url, settings).await
 }
 
 /// Like [`spawn_app`], sending mail to `smtp_url` when given.
 pub async fn spawn_app_with_smtp(backend: Backend, smtp_url: Option<&str>) -> Option<TestApp> {
-    let (test_db, database_url) = TestDb::create(backend)?;
-    let settings = test_settings_with(&database_url, smtp_url);
+    match smtp_url {
+        Some(url) => spawn_app_with(backend, &[("COFFER_SMTP_URL", url)]).await,
+        None => spawn_app(backend).await,
+    }
+}
+
+async fn spawn_app_with_settings(
+    backend: Backend,
+    test_db: TestDb,
+    database_url: String,
+    settings: Settings,
+) -> Option<TestApp> {
     let pool = coffer::startup::prepare_database(&settings).expect("migrate test database");
     let token = {
         let mut conn = pool.get().expect("connection");

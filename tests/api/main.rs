@@ -6,6 +6,7 @@ mod admin_api;
 mod browser;
 mod cli;
 mod concurrency;
+mod console;
 mod http;
 mod idempotency;
 mod ledger_properties;

@@ -1,0 +1,3 @@
+//! What is derived from the ledger for people outside Coffer: exports.
+
+pub mod export;

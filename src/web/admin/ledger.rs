@@ -1,0 +1,426 @@
+//! `/admin/ledger`: the ledger with filters and pages by cursor, and the forms that record
+//! donations, refunds, expenses and corrections.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::forms::{Field, Fields, FormState, WriteForm};
+use super::session::Console;
+use super::{after, attempt, refused_status, render, with_none, Ctx, FormPage};
+use crate::db::DbConn;
+use crate::domain::EntryKind;
+use crate::error::{AppError, AppResult};
+use crate::ledger::entries::{self, *};
+use crate::ledger::write::Recorded;
+use crate::web::api::created;
+use crate::web::error::PageError;
+use crate::web::inputs::{CorrectionInput, DonationInput, ExpenseInput, RefundInput};
+use crate::web::views::EntryView;
+use crate::web::AppState;
+
+/// Entries on one page of the console's ledger.
+const PAGE: i64 = 50;
+
+#[derive(Template)]
+#[template(path = "admin/ledger.html")]
+pub struct LedgerPage {
+    pub ctx: Ctx,
+    pub entries: Vec<Entry>,
+    pub kind: String,
+    pub donor_id: String,
+    pub kinds: Vec<&'static str>,
+    pub next: Option<String>,
+}
+
+/// `?kind=&donor_id=&cursor=`; blank values mean no filter.
+#[derive(Debug, Deserialize)]
+pub struct LedgerQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    donor_id: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+const KINDS: [&str; 5] = ["donation", "refund", "fee", "expense", "correction"];
+
+/// `GET /admin/ledger`.
+pub async fn list(
+    state: web::Data<AppState>,
+    console: Console,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, PageError> {
+    let query = query.into_inner();
+    let fields = Fields(vec![
+        ("kind".to_owned(), query.kind.clone()),
+        ("donor_id".to_owned(), query.donor_id.clone()),
+        ("cursor".to_owned(), query.cursor.clone()),
+    ]);
+    let kind = fields
+        .get("kind")
+        .map(|k| EntryKind::parse(&k).map_err(|e| AppError::invalid("kind", e.to_string())))
+        .transpose()?;
+    let donor_id = fields.id("donor_id")?;
+    let at = match fields.id("cursor")? {
+        Some(cursor) => PageAt::After(cursor),
+        None => PageAt::Number(0),
+    };
+    let page = state
+        .run(move |conn| entries::list(conn, kind, donor_id, at, PAGE))
+        .await?;
+    let next = page.next_cursor.map(|cursor| {
+        let mut next = url::form_urlencoded::Serializer::new(String::new());
+        next.append_pair("kind", query.kind.trim());
+        next.append_pair("donor_id", query.donor_id.trim());
+        next.append_pair("cursor", &cursor.to_string());
+        format!("/admin/ledger?{}", next.finish())
+    });
+    render(
+        StatusCode::OK,
+        &LedgerPage {
+            ctx: Ctx::new(&console, "ledger"),
+            entries: page.entries,
+            kind: query.kind.trim().to_owned(),
+            donor_id: query.donor_id.trim().to_owned(),
+            kinds: KINDS.to_vec(),
+            next,
+        },
+    )
+}
+
+fn sources() -> Vec<(String, String)> {
+    [
+        "manual",
+        "bank",
+        "stripe",
+        "patreon",
+        "liberapay",
+        "opencollective",
+    ]
+    .iter()
+    .map(|s| (s.to_string(), s.to_string()))
+    .collect()
+}
+
+fn donation_fields() -> Vec<Field> {
+    vec![
+        Field::new("donor_id", "Donor number", "number").hint("Leave empty for an anonymous gift."),
+        Field::new("pledge_id", "Pledge number", "number").hint("When the gift pays a pledge."),
+        Field::new("amount", "Amount", "text")
+            .required()
+            .hint("Like 25.00"),
+        Field::new("currency", "Currency", "text").hint("Empty for the instance currency."),
+        Field::new("occurred_at", "Date", "date").hint("Empty for now."),
+        Field::new("source", "Source", "select").options(sources()),
+        Field::new("external_ref", "External reference", "text")
+            .hint("The payment's id elsewhere; recorded once only."),
+        Field::new("memo", "Memo", "textarea"),
+    ]
+}
+
+fn refund_fields() -> Vec<Field> {
+    vec![
+        Field::new("entry_id", "Donation entry number", "number").required(),
+        Field::new("amount", "Amount", "text").hint("Empty for what remains of the donation."),
+        Field::new("occurred_at", "Date", "date").hint("Empty for now."),
+        Field::new("source", "Source", "select").options(with_none("the donation's", sources())),
+        Field::new("external_ref", "External reference", "text"),
+        Field::new("memo", "Memo", "textarea"),
+    ]
+}
+
+fn expense_fields() -> Vec<Field> {
+    vec![
+        Field::new("amount", "Amount", "text")
+            .required()
+            .hint("Like 40.00"),
+        Field::new("currency", "Currency", "text").hint("Empty for the instance currency."),
+        Field::new("category", "Category", "text")
+            .required()
+            .hint("e.g. hosting, domain, storage"),
+        Field::new("occurred_at", "Date", "date").hint("Empty for now."),
+        Field::new("source", "Source", "select").options(sources()),
+        Field::new("external_ref", "External reference", "text"),
+        Field::new("memo", "Memo", "textarea"),
+    ]
+}
+
+fn correction_fields() -> Vec<Field> {
+    vec![
+        Field::new("entry_id", "Entry number to correct", "number").required(),
+        Field::new("amount", "Signed amount", "text")
+            .hint("Like -5.00; empty to reverse what remains of the entry."),
+        Field::new("memo", "Why", "textarea").required(),
+    ]
+}
+
+fn form_page(
+    console: &Console,
+    title: &str,
+    intro: &str,
+    action: &str,
+    fields: Vec<Field>,
+    form: FormState,
+) -> FormPage {
+    FormPage {
+        ctx: Ctx::new(console, "ledger"),
+        title: title.to_owned(),
+        intro: intro.to_owned(),
+        action: action.to_owned(),
+        submit: "Record",
+        fields,
+        form,
+        back: "/admin/ledger".to_owned(),
+    }
+}
+
+/// Shows a form to a treasurer (viewers get 403: they see no write forms).
+fn show_form(
+    console: &Console,
+    title: &str,
+    intro: &str,
+    action: &str,
+    fields: Vec<Field>,
+    form: FormState,
+) -> Result<HttpResponse, PageError> {
+    console.require_treasurer()?;
+    render(
+        StatusCode::OK,
+        &form_page(console, title, intro, action, fields, form),
+    )
+}
+
+const DONATION: (&str, &str, &str) = (
+    "Record a donation",
+    "Money received, from a donor or anonymously.",
+    "/admin/ledger/donation",
+);
+const REFUND: (&str, &str, &str) = (
+    "Refund a donation",
+    "Money given back: a new entry that reverses (part of) a donation.",
+    "/admin/ledger/refund",
+);
+const EXPENSE: (&str, &str, &str) = (
+    "Record an expense",
+    "A running cost; the wall's monthly goal is the average of the last year's.",
+    "/admin/ledger/expense",
+);
+const CORRECTION: (&str, &str, &str) = (
+    "Correct an entry",
+    "Entries are never edited: a correction is a new entry that reverses a mistaken one.",
+    "/admin/ledger/correction",
+);
+
+/// `GET /admin/ledger/donation`.
+pub async fn donation_form(console: Console) -> Result<HttpResponse, PageError> {
+    let (title, intro, action) = DONATION;
+    show_form(
+        &console,
+        title,
+        intro,
+        action,
+        donation_fields(),
+        FormState::default(),
+    )
+}
+
+/// `GET /admin/ledger/refund?entry_id=`.
+pub async fn refund_form(
+    console: Console,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let (title, intro, action) = REFUND;
+    let entry = Fields(query.into_inner()).text("entry_id");
+    show_form(
+        &console,
+        title,
+        intro,
+        action,
+        refund_fields(),
+        FormState::filled(vec![("entry_id", entry)]),
+    )
+}
+
+/// `GET /admin/ledger/expense`.
+pub async fn expense_form(console: Console) -> Result<HttpResponse, PageError> {
+    let (title, intro, action) = EXPENSE;
+    show_form(
+        &console,
+        title,
+        intro,
+        action,
+        expense_fields(),
+        FormState::default(),
+    )
+}
+
+/// `GET /admin/ledger/correction?entry_id=`.
+pub async fn correction_form(
+    console: Console,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let (title, intro, action) = CORRECTION;
+    let entry = Fields(query.into_inner()).text("entry_id");
+    show_form(
+        &console,
+        title,
+        intro,
+        action,
+        correction_fields(),
+        FormState::filled(vec![("entry_id", entry)]),
+    )
+}
+
+fn recorded(entry: Entry) -> AppResult<Recorded> {
+    created(format!("entry:{}", entry.id), &EntryView::from(&entry))
+}
+
+fn donation_input(f: &Fields) -> AppResult<DonationInput> {
+    Ok(DonationInput {
+        donor_id: f.id("donor_id")?,
+        pledge_id: f.id("pledge_id")?,
+        amount: f.text("amount").trim().to_owned(),
+        currency: f.get("currency"),
+        occurred_at: f.date("occurred_at")?,
+        source: f.get("source"),
+        external_ref: f.get("external_ref"),
+        memo: f.text("memo"),
+    })
+}
+
+fn refund_input(f: &Fields) -> AppResult<RefundInput> {
+    Ok(RefundInput {
+        entry_id: f.required_id("entry_id")?,
+        amount: f.get("amount"),
+        occurred_at: f.date("occurred_at")?,
+        source: f.get("source"),
+        external_ref: f.get("external_ref"),
+        memo: f.text("memo"),
+    })
+}
+
+fn expense_input(f: &Fields) -> AppResult<ExpenseInput> {
+    Ok(ExpenseInput {
+        amount: f.text("amount").trim().to_owned(),
+        currency: f.get("currency"),
+        category: f.text("category"),
+        occurred_at: f.date("occurred_at")?,
+        source: f.get("source"),
+        external_ref: f.get("external_ref"),
+        memo: f.text("memo"),
+    })
+}
+
+fn correction_input(f: &Fields) -> AppResult<CorrectionInput> {
+    Ok(CorrectionInput {
+        entry_id: f.required_id("entry_id")?,
+        amount: f.get("amount"),
+        memo: f.text("memo"),
+    })
+}
+
+/// Records an entry from a posted form, or shows the form again with what was wrong.
+async fn record<D, R>(
+    state: &AppState,
+    form: WriteForm,
+    (title, intro, action): (&str, &str, &str),
+    fields: Vec<Field>,
+    audit_action: &'static str,
+    draft: AppResult<D>,
+    write: R,
+) -> Result<HttpResponse, PageError>
+where
+    D: Send + 'static,
+    R: FnOnce(&mut DbConn, D) -> AppResult<Entry> + Send + 'static,
+{
+    let change = draft.map(|draft| move |conn: &mut DbConn| recorded(write(conn, draft)?));
+    let outcome = attempt(state, &form.console, audit_action, change).await?;
+    after(
+        outcome,
+        |_| "/admin/ledger".to_owned(),
+        |err| {
+            let again = FormState::refused(form.fields.clone(), err, &fields);
+            render(
+                refused_status(err),
+                &form_page(&form.console, title, intro, action, fields.clone(), again),
+            )
+        },
+    )
+}
+
+/// `POST /admin/ledger/donation`.
+pub async fn record_donation(
+    state: web::Data<AppState>,
+    form: WriteForm,
+) -> Result<HttpResponse, PageError> {
+    let draft = donation_input(&form.fields)
+        .and_then(|input| DonationDraft::try_from((input, state.settings.currency)));
+    record(
+        &state,
+        form,
+        DONATION,
+        donation_fields(),
+        "donation.record",
+        draft,
+        entries::record_donation,
+    )
+    .await
+}
+
+/// `POST /admin/ledger/refund`.
+pub async fn record_refund(
+    state: web::Data<AppState>,
+    form: WriteForm,
+) -> Result<HttpResponse, PageError> {
+    let draft = refund_input(&form.fields).and_then(RefundDraft::try_from);
+    record(
+        &state,
+        form,
+        REFUND,
+        refund_fields(),
+        "refund.record",
+        draft,
+        entries::record_refund,
+    )
+    .await
+}
+
+/// `POST /admin/ledger/expense`.
+pub async fn record_expense(
+    state: web::Data<AppState>,
+    form: WriteForm,
+) -> Result<HttpResponse, PageError> {
+    let draft = expense_input(&form.fields)
+        .and_then(|input| ExpenseDraft::try_from((input, state.settings.currency)));
+    record(
+        &state,
+        form,
+        EXPENSE,
+        expense_fields(),
+        "expense.record",
+        draft,
+        entries::record_expense,
+    )
+    .await
+}
+
+/// `POST /admin/ledger/correction`.
+pub async fn record_correction(
+    state: web::Data<AppState>,
+    form: WriteForm,
+) -> Result<HttpResponse, PageError> {
+    let draft = correction_input(&form.fields).and_then(CorrectionDraft::try_from);
+    record(
+        &state,
+        form,
+        CORRECTION,
+        correction_fields(),
+        "correction.record",
+        draft,
+        entries::record_correction,
+    )
+    .await
+}
