@@ -224,7 +224,16 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    use diesel::connection::TransactionManagerStatus;
+    let nested =
+        match <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn) {
+            TransactionManagerStatus::Valid(status) => status.transaction_depth().is_some(),
+            TransactionManagerStatus::InError => false,
+        };
     match conn {
+        // Inside a transaction already (a write unit around a service that writes in steps),
+        // a savepoint: the outer transaction holds the write lock.
+        DbConn::Sqlite(c) if nested => AnsiTransactionManager::begin_transaction(c)?,
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
     }

@@ -477,6 +477,7 @@ fn plausible_fields(path: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "/admin/tiers/{id}/archive" => vec![],
         "/admin/tokens" => vec![("name", "script".into())],
         "/admin/tokens/{id}/revoke" => vec![],
+        "/admin/receipts/annual" => vec![("year", "2026".into())],
         other => panic!("no plausible fields for {other}: add them here"),
     }
 }
@@ -584,6 +585,7 @@ console_test!(
                 && !route.contains("/archive")
                 && !route.contains("/revoke")
                 && !route.contains("/erase")
+                && !route.contains("/annual")
                 && *route != "/admin/tokens"
             {
                 let form = get(&app, &viewer, &path).await;
@@ -627,6 +629,12 @@ console_test!(
         assert!(tokens
             .iter()
             .any(|t| t.name == "script" && t.revoked_at.is_none()));
+        assert!(coffer::db::audit::recent(&mut conn, 1000)
+            .unwrap()
+            .iter()
+            .any(
+                |(action, subject, _)| action == "receipts.annual" && subject == "statements:2026"
+            ));
         assert!(tokens
             .iter()
             .any(|t| t.id == ids.token && t.revoked_at.is_some()));
@@ -1061,5 +1069,62 @@ console_test!(
         )
         .await;
         assert_eq!(again.status(), StatusCode::CONFLICT);
+    }
+);
+
+console_test!(
+    the_dashboard_shows_the_outbox_and_sends_annual_statements_once,
+    |app| async move {
+        account(&app, TREASURER, Role::Treasurer);
+        let donor = app.open_donor("Ada").await;
+        app.create(
+            "/api/v1/admin/donations",
+            serde_json::json!({"donor_id": donor, "amount": "25.00"}),
+        )
+        .await;
+        let treasurer = signed_in(&app, TREASURER).await;
+        let page = get(&app, &treasurer, "/admin").await.text().await.unwrap();
+        assert!(
+            page.contains("id=\"outbox-queued\""),
+            "outbox counts are shown"
+        );
+        assert!(
+            page.contains("id=\"outbox-files\""),
+            "without SMTP the dashboard says mail goes to .eml files"
+        );
+        let csrf = dashboard_csrf(&app, &treasurer).await;
+        let year = chrono::Datelike::year(&chrono::Utc::now()).to_string();
+        let first = post(
+            &app,
+            &treasurer,
+            "/admin/receipts/annual",
+            &[("year", year.as_str()), ("csrf", csrf.as_str())],
+        )
+        .await;
+        assert_eq!(first.status(), StatusCode::SEE_OTHER);
+        let location = first.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.contains("statements=1"), "{location}");
+        let again = post(
+            &app,
+            &treasurer,
+            "/admin/receipts/annual",
+            &[("year", year.as_str()), ("csrf", csrf.as_str())],
+        )
+        .await;
+        let location = again.headers()["location"].to_str().unwrap().to_owned();
+        assert!(
+            location.contains("statements=0"),
+            "nothing new the second time: {location}"
+        );
+        let shown = get(&app, &treasurer, &location).await.text().await.unwrap();
+        assert!(shown.contains("id=\"statements-result\""));
+        let bad = post(
+            &app,
+            &treasurer,
+            "/admin/receipts/annual",
+            &[("year", "soon"), ("csrf", csrf.as_str())],
+        )
+        .await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 );

@@ -49,6 +49,19 @@ pub struct DashboardPage {
     pub donors: i64,
     pub latest: Vec<Entry>,
     pub statement: &'static str,
+    pub outbox: crate::mail::OutboxStatus,
+    /// Last year by default: statements go out once a year is over.
+    pub statement_year: i32,
+    /// What the last "send annual statements" did, after its redirect.
+    pub statements_note: Option<String>,
+}
+
+/// `?statements=N&already=M&year=Y`, set by the redirect after queueing statements.
+#[derive(Debug, serde::Deserialize)]
+pub struct DashboardQuery {
+    statements: Option<usize>,
+    already: Option<usize>,
+    year: Option<i32>,
 }
 
 pub const CHART_WIDTH: i64 = 600;
@@ -95,10 +108,15 @@ fn chart(flows: &[MonthFlow]) -> (Vec<Bar>, Vec<Label>) {
 }
 
 /// `GET /admin`.
-pub async fn show(state: web::Data<AppState>, console: Console) -> Result<HttpResponse, PageError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    console: Console,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, PageError> {
     let published = state.publications.latest().await?;
     let currency = state.settings.currency;
-    let (flows, active_pledges, donors, latest) = state
+    let settings = state.settings.clone();
+    let (flows, active_pledges, donors, latest, outbox) = state
         .run(move |conn| {
             let now = crate::db::now();
             let flows = crate::ledger::entries::monthly_flows(conn, currency, CHART_MONTHS, now)?;
@@ -106,7 +124,8 @@ pub async fn show(state: web::Data<AppState>, console: Console) -> Result<HttpRe
                 crate::ledger::pledges::list(conn, None, Some(PledgeStatus::Active))?.len();
             let donors = crate::ledger::donors::count(conn)?;
             let latest = crate::ledger::entries::list(conn, None, None, PageAt::Number(0), LATEST)?;
-            Ok((flows, active, donors, latest.entries))
+            let outbox = crate::mail::status(conn, &settings)?;
+            Ok((flows, active, donors, latest.entries, outbox))
         })
         .await?;
     let (bars, labels) = chart(&flows);
@@ -126,6 +145,52 @@ pub async fn show(state: web::Data<AppState>, console: Console) -> Result<HttpRe
             donors,
             latest,
             statement: INDEPENDENCE_STATEMENT,
+            outbox,
+            statement_year: chrono::Datelike::year(&crate::db::now()) - 1,
+            statements_note: query.statements.map(|queued| {
+                format!(
+                    "Annual statements for {}: {queued} queued, {} donors already had theirs.",
+                    query.year.unwrap_or_default(),
+                    query.already.unwrap_or(0)
+                )
+            }),
         },
     )
+}
+
+/// `POST /admin/receipts/annual`: queue each donor's statement of a year, once.
+pub async fn queue_statements(
+    state: web::Data<AppState>,
+    form: super::forms::WriteForm,
+) -> Result<HttpResponse, PageError> {
+    let year_text = form.fields.text("year");
+    let year: i32 = match year_text.trim().parse() {
+        Ok(year) if (2000..=9999).contains(&year) => year,
+        _ => {
+            return Err(crate::error::AppError::invalid("year", "must be a year like 2026").into())
+        }
+    };
+    let instance = crate::mail::render::Instance {
+        name: state.settings.instance_name.clone(),
+    };
+    let change: crate::error::AppResult<_> = Ok(move |conn: &mut crate::db::DbConn| {
+        let run = crate::mail::statements::queue_annual(conn, &instance, year)?;
+        Ok(crate::ledger::write::Recorded {
+            status: 200,
+            body: serde_json::json!({ "queued": run.queued, "already_sent": run.already_sent }),
+            subject: format!("statements:{year}"),
+            detail: Some(format!(
+                "{} queued, {} already sent, {} without email",
+                run.queued, run.already_sent, run.without_email
+            )),
+        })
+    });
+    match super::attempt(&state, &form.console, "receipts.annual", change).await? {
+        super::Outcome::Done(body) => Ok(super::see_other(&format!(
+            "/admin?statements={}&already={}&year={year}",
+            body["queued"].as_u64().unwrap_or(0),
+            body["already_sent"].as_u64().unwrap_or(0)
+        ))),
+        super::Outcome::Refused(err) => Err(err.into()),
+    }
 }

@@ -47,6 +47,7 @@ pub const WRITE_ROUTES: &[&str] = &[
     "/admin/tiers/{id}/archive",
     "/admin/tokens",
     "/admin/tokens/{id}/revoke",
+    "/admin/receipts/annual",
 ];
 
 /// What every console page shows around its content: who is signed in, the sign-out form's
@@ -214,6 +215,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         None,
     ))
     .service(resource("/admin/", Some(web::get().to(home)), None))
+    .service(resource(
+        "/admin/receipts/annual",
+        None,
+        Some(web::post().to(dashboard::queue_statements)),
+    ))
     .service(resource(
         "/admin/login",
         Some(web::get().to(login::form)),
