@@ -8,10 +8,29 @@ use actix_web::http::header;
 use actix_web::HttpResponse;
 use serde::Deserialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa::{IntoParams, IntoResponses, Modify, OpenApi};
 
 use super::api::{admin, public};
 use super::views::ErrorView;
+
+/// What any route may answer when the server, not the request, fails.
+#[derive(IntoResponses)]
+pub enum ServerErrors {
+    #[response(status = 500, description = "A bug on our side; it has been logged")]
+    Bug(ErrorView),
+    #[response(
+        status = 503,
+        description = "The database is busy or unreachable; try again"
+    )]
+    Busy(ErrorView),
+}
+
+/// What an admin route answers without a valid API token.
+#[derive(IntoResponses)]
+pub enum Unauthorized {
+    #[response(status = 401, description = "A valid API token is required")]
+    Missing(ErrorView),
+}
 
 /// The `Idempotency-Key` header every admin POST and PATCH takes.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::db;
 use crate::web::error::ApiResult;
 use crate::web::middleware::serve;
+use crate::web::openapi::ServerErrors;
 #[allow(unused_imports)] // named by the OpenAPI annotations
 use crate::web::views::{
     ErrorView, HealthView, OutboxView, PublicTiersView, SponsorsView, SummaryView, TierSponsorsView,
@@ -19,8 +20,7 @@ use crate::web::AppState;
     summary = "Liveness and database check",
     responses(
         (status = 200, description = "Healthy", body = HealthView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `GET /healthz`: the process answers and the database is reachable; it also reports the
@@ -51,8 +51,7 @@ pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     summary = "Sponsors by tier, with only consented fields",
     responses(
         (status = 200, description = "Sponsors by tier, with only consented fields", body = SponsorsView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `GET /api/v1/sponsors`: served from the published set.
@@ -69,8 +68,7 @@ pub async fn sponsors(state: web::Data<AppState>, req: HttpRequest) -> ApiResult
     summary = "Current sponsor tiers",
     responses(
         (status = 200, description = "Current sponsor tiers", body = PublicTiersView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `GET /api/v1/tiers`: served from the published set.
@@ -87,8 +85,7 @@ pub async fn tiers(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Ht
     summary = "Recurring support against the monthly goal",
     responses(
         (status = 200, description = "Recurring support against the monthly goal", body = SummaryView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `GET /api/v1/summary`: served from the published set.
@@ -118,8 +115,7 @@ pub struct SponsorsPageQuery {
         (status = 200, description = "A page of the tier's sponsors", body = TierSponsorsView),
         (status = 400, description = "The query is not what this route takes", body = ErrorView),
         (status = 404, description = "No such tier, or no such page", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `GET /api/v1/sponsors/{slug}?page=N`: a large tier's sponsors beyond the first page.

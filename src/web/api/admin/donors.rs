@@ -10,6 +10,7 @@ use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{DonorInput, DonorPatch, PinInput};
 use crate::web::openapi::IdempotencyKey;
+use crate::web::openapi::{ServerErrors, Unauthorized};
 use crate::web::views::ErrorView;
 use crate::web::views::{DonorDetailView, DonorListView, DonorView, EntryView, PledgeView};
 use crate::web::AppState;
@@ -29,10 +30,9 @@ const DETAIL_ENTRIES: i64 = 100;
     responses(
         (status = 200, description = "List donors", body = DonorListView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `GET /api/v1/admin/donors?page=`.
@@ -66,14 +66,13 @@ pub async fn list(
     responses(
         (status = 201, description = "Create a donor", body = DonorView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/donors`.
@@ -108,10 +107,9 @@ pub async fn create(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A donor with pledges, entries and standing", body = DonorDetailView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `GET /api/v1/admin/donors/{id}`: the donor with their pledges, entries and standing.
@@ -159,14 +157,13 @@ pub async fn show(
     responses(
         (status = 200, description = "Update a donor's details or consent", body = DonorView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `PATCH /api/v1/admin/donors/{id}`: details and consent.
@@ -205,14 +202,13 @@ pub async fn update(
     responses(
         (status = 200, description = "Pin a donor to a tier, or unpin them (audited)", body = DonorView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/donors/{id}/pin`: pin a tier (or `"tier_id": null` to unpin).

@@ -14,6 +14,7 @@ use crate::web::api::{created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{CorrectionInput, DonationInput, ExpenseInput, RefundInput};
 use crate::web::openapi::IdempotencyKey;
+use crate::web::openapi::{ServerErrors, Unauthorized};
 use crate::web::views::ErrorView;
 use crate::web::views::{EntryView, LedgerPageView};
 use crate::web::AppState;
@@ -49,10 +50,9 @@ pub struct LedgerQuery {
     responses(
         (status = 200, description = "The ledger, newest first", body = LedgerPageView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `GET /api/v1/admin/ledger?kind=&donor_id=&page=`.
@@ -107,14 +107,13 @@ pub async fn list(
     responses(
         (status = 201, description = "Record a donation", body = EntryView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/donations`.
@@ -148,14 +147,13 @@ pub async fn record_donation(
     responses(
         (status = 201, description = "Refund (part of) a donation", body = EntryView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/refunds`: the amount defaults to what remains of the donation.
@@ -189,14 +187,13 @@ pub async fn record_refund(
     responses(
         (status = 201, description = "Record a running cost", body = EntryView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/expenses`.
@@ -230,14 +227,13 @@ pub async fn record_expense(
     responses(
         (status = 201, description = "Correct a mistaken entry", body = EntryView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/corrections`: reverses a mistaken entry, in full or by a signed amount.

@@ -11,6 +11,7 @@ use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{PledgeInput, StatusInput};
 use crate::web::openapi::IdempotencyKey;
+use crate::web::openapi::{ServerErrors, Unauthorized};
 use crate::web::views::ErrorView;
 use crate::web::views::{PledgeListView, PledgeView};
 use crate::web::AppState;
@@ -39,10 +40,9 @@ pub struct PledgeQuery {
     responses(
         (status = 200, description = "List pledges", body = PledgeListView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `GET /api/v1/admin/pledges?donor_id=&status=`.
@@ -79,14 +79,13 @@ pub async fn list(
     responses(
         (status = 201, description = "Record a pledge", body = PledgeView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/pledges`.
@@ -123,14 +122,13 @@ pub async fn create(
     responses(
         (status = 200, description = "Change a pledge's status (audited)", body = PledgeView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/pledges/{id}/status`.

@@ -11,6 +11,7 @@ use crate::web::api::extract::{ApiToken, RawBody};
 use crate::web::api::{write, Recorded};
 use crate::web::error::ApiResult;
 use crate::web::openapi::IdempotencyKey;
+use crate::web::openapi::{ServerErrors, Unauthorized};
 #[allow(unused_imports)] // named by the OpenAPI annotations
 use crate::web::views::ErrorView;
 use crate::web::views::{rfc3339, DeliveryView, MoneyView, ReceiptView, RenderedView};
@@ -57,10 +58,9 @@ fn instance(state: &AppState) -> Instance {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The receipt", body = ReceiptView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `GET /api/v1/admin/receipts/{number}`.
@@ -90,13 +90,12 @@ pub async fn show(
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Queued again", body = ReceiptView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (the donor has no email)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 422, description = "An Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/receipts/{number}/resend`: queues the same document again for the

@@ -10,6 +10,7 @@ use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{TierInput, TierPatch};
 use crate::web::openapi::IdempotencyKey;
+use crate::web::openapi::{ServerErrors, Unauthorized};
 use crate::web::views::ErrorView;
 use crate::web::views::{TierListView, TierView};
 use crate::web::AppState;
@@ -34,9 +35,8 @@ pub struct IncludeArchived {
     responses(
         (status = 200, description = "List tiers", body = TierListView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        Unauthorized,
+        ServerErrors,
     )
 )]
 /// `GET /api/v1/admin/tiers?include_archived=true`.
@@ -65,14 +65,13 @@ pub async fn list(
     responses(
         (status = 201, description = "Create a tier", body = TierView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/tiers`.
@@ -102,14 +101,13 @@ pub async fn create(
     responses(
         (status = 200, description = "Update a tier", body = TierView),
         (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 415, description = "The body is not application/json", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `PATCH /api/v1/admin/tiers/{id}`.
@@ -139,13 +137,12 @@ pub async fn update(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Archive a tier", body = TierView),
-        (status = 401, description = "A valid API token is required", body = ErrorView),
+        Unauthorized,
         (status = 404, description = "No such record", body = ErrorView),
         (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
         (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
-        (status = 500, description = "A bug on our side; it has been logged", body = ErrorView),
-        (status = 503, description = "The database is busy or unreachable; try again", body = ErrorView),
+        ServerErrors,
     )
 )]
 /// `POST /api/v1/admin/tiers/{id}/archive`.
