@@ -8,6 +8,7 @@ pub mod donors;
 pub mod idempotency;
 pub mod ledger;
 pub mod outbox;
+pub mod payments;
 pub mod pledges;
 pub mod receipts;
 pub mod schema;
