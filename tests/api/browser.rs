@@ -4,7 +4,7 @@ use std::process::Command;
 
 use crate::helpers::{spawn_app, Backend};
 
-fn chromium() -> Option<&'static str> {
+pub(crate) fn chromium() -> Option<&'static str> {
     let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -225,7 +225,7 @@ async fn save_console_pages(app: &crate::helpers::TestApp, save: &mut impl FnMut
 
 /// Debian's chromedriver, or `None` after saying so loudly (a failure with
 /// `COFFER_REQUIRE_BROWSER=1`).
-fn chromedriver() -> Option<&'static str> {
+pub(crate) fn chromedriver() -> Option<&'static str> {
     let found = ["/usr/bin/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -242,9 +242,9 @@ fn chromedriver() -> Option<&'static str> {
 }
 
 /// A chromedriver process of this test's own, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Driver {
@@ -254,7 +254,7 @@ impl Drop for Driver {
     }
 }
 
-async fn start_driver(path: &str) -> Driver {
+pub(crate) async fn start_driver(path: &str) -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
