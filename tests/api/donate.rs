@@ -127,7 +127,7 @@ crate::stripe_test!(
                 "open".to_owned(),
                 2500,
                 "month".to_owned(),
-                Some("cs_test_coffer".to_owned())
+                Some("cs_test_coffer_1".to_owned())
             )]
         );
         // The ledger is written only from webhooks.

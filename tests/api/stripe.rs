@@ -151,11 +151,16 @@ impl StripeFake {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let refunds = std::sync::Arc::default();
-        let session = patched(
-            fixture("checkout.session"),
-            json!({"id": "cs_test_coffer", "url": format!("{}{CHECKOUT_PATH}", server.uri()),
-                "status": "open", "mode": "subscription", "currency": "eur"}),
-        );
+        let checkout_url = format!("{}{CHECKOUT_PATH}", server.uri());
+        let sessions = std::sync::atomic::AtomicUsize::new(0);
+        let session = move |_: &Request| {
+            let n = sessions.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200).set_body_json(patched(
+                fixture("checkout.session"),
+                json!({"id": format!("cs_test_coffer_{n}"), "url": checkout_url,
+                    "status": "open", "mode": "subscription", "currency": "eur"}),
+            ))
+        };
         Mock::given(method("GET"))
             .and(path(CHECKOUT_PATH))
             .respond_with(ResponseTemplate::new(200).set_body_raw(
@@ -167,7 +172,7 @@ impl StripeFake {
             .await;
         Mock::given(method("POST"))
             .and(path("/v1/checkout/sessions"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(session))
+            .respond_with(session)
             .mount(&server)
             .await;
         Mock::given(method("DELETE"))
