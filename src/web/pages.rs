@@ -126,7 +126,10 @@ impl WallPage<'_> {
         }
         self.lang.t_args(
             "tier-gives",
-            &[("tier", tier.tier.name.clone()), ("perks", perks.join(", "))],
+            &[
+                ("tier", tier.tier.name.clone()),
+                ("perks", perks.join(", ")),
+            ],
         )
     }
 

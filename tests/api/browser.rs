@@ -106,6 +106,14 @@ async fn the_pages_are_valid_html() {
     )
     .await;
     save("demo-wall.html", app.get("/").await.text().await.unwrap());
+    for (name, path) in [
+        ("donate.html", "/donate"),
+        ("donate-tier.html", "/donate?tier=gold&lang=nb"),
+        ("donate-thanks.html", "/donate/thanks"),
+        ("donate-manage.html", "/donate/manage"),
+    ] {
+        save(name, app.get(path).await.text().await.unwrap());
+    }
     save_console_pages(&app, &mut save).await;
     let output = actix_web::rt::task::spawn_blocking(move || {
         Command::new("java")

@@ -47,7 +47,7 @@ async fn post(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) 
 }
 
 /// A complete Gold pledge, as a donor fills it in.
-fn gold<'a>(csrf: &'a str) -> Vec<(&'a str, &'a str)> {
+fn gold(csrf: &str) -> Vec<(&str, &str)> {
     vec![
         ("csrf", csrf),
         ("tier", "gold"),
@@ -66,7 +66,13 @@ fn intents(app: &TestApp) -> Vec<(String, String, i64, String, Option<String>)> 
     use coffer::db::schema::donation_intents as i;
     let mut conn = app.conn();
     i::table
-        .select((i::channel, i::status, i::amount, i::frequency, i::checkout_session_id))
+        .select((
+            i::channel,
+            i::status,
+            i::amount,
+            i::frequency,
+            i::checkout_session_id,
+        ))
         .order(i::id.asc())
         .load(&mut *conn as &mut coffer::db::DbConn)
         .unwrap()
@@ -114,11 +120,17 @@ crate::stripe_test!(
         assert_eq!(session["mode"], "subscription");
         assert_eq!(session["line_items[0][price_data][unit_amount]"], "2500");
         assert_eq!(session["line_items[0][price_data][currency]"], "eur");
-        assert_eq!(session["line_items[0][price_data][recurring][interval]"], "month");
+        assert_eq!(
+            session["line_items[0][price_data][recurring][interval]"],
+            "month"
+        );
         assert_eq!(session["customer_email"], "ada@mail.example");
         let reference = &session["metadata[coffer_intent]"];
         assert!(reference.starts_with("di_"), "{session:?}");
-        assert_eq!(&session["subscription_data[metadata][coffer_intent]"], reference);
+        assert_eq!(
+            &session["subscription_data[metadata][coffer_intent]"],
+            reference
+        );
         assert!(session["success_url"].starts_with("https://coffer.test/donate/thanks"));
         assert_eq!(
             intents(&app),
@@ -169,7 +181,10 @@ crate::stripe_test!(
         assert!(html.contains("Enter an email address"), "{html}");
         assert!(html.contains("Enter a web address"), "{html}");
         assert!(html.contains("Enter a handle like"), "{html}");
-        assert!(html.contains(r#"value="not an email""#), "values are kept: {html}");
+        assert!(
+            html.contains(r#"value="not an email""#),
+            "values are kept: {html}"
+        );
         assert!(html.contains(r#"value="Ada Lovelace""#));
         assert!(html.contains(r#"aria-invalid="true""#));
         // A yearly Gold gift needs twelve months' worth.
@@ -240,25 +255,22 @@ crate::backend_test!(
     }
 );
 
-crate::backend_test!(
-    posting_is_limited_per_address,
-    |app| async move {
-        let (cookie, csrf, _) = form(&app, "/donate").await;
-        let mut fields = gold(&csrf);
-        for (name, value) in fields.iter_mut() {
-            if *name == "email" {
-                *value = "bad";
-            }
+crate::backend_test!(posting_is_limited_per_address, |app| async move {
+    let (cookie, csrf, _) = form(&app, "/donate").await;
+    let mut fields = gold(&csrf);
+    for (name, value) in fields.iter_mut() {
+        if *name == "email" {
+            *value = "bad";
         }
-        for _ in 0..coffer::web::donate::TRIES_PER_WINDOW {
-            let response = post(&app, "/donate", &cookie, &fields).await;
-            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        }
-        let response = post(&app, "/donate", &cookie, &fields).await;
-        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-        assert!(response.headers().contains_key(header::RETRY_AFTER));
     }
-);
+    for _ in 0..coffer::web::donate::TRIES_PER_WINDOW {
+        let response = post(&app, "/donate", &cookie, &fields).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let response = post(&app, "/donate", &cookie, &fields).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+});
 
 crate::backend_test!(
     without_stripe_a_pledge_is_recorded_as_a_pending_bank_transfer,
@@ -280,7 +292,13 @@ crate::backend_test!(
         assert!(html.contains("€25.00"), "{html}");
         assert_eq!(
             intents(&app),
-            vec![("bank".to_owned(), "open".to_owned(), 2500, "month".to_owned(), None)]
+            vec![(
+                "bank".to_owned(),
+                "open".to_owned(),
+                2500,
+                "month".to_owned(),
+                None
+            )]
         );
         let pending = {
             let mut conn = app.conn();
@@ -356,10 +374,22 @@ crate::stripe_test!(
     |app, stripe| async move {
         let donor = donor_with_subscription(&app, &stripe).await;
         let (cookie, csrf, _) = form(&app, "/donate/manage").await;
-        let unknown = post(&app, "/donate/manage", &cookie, &[("csrf", &csrf), ("email", "nobody@mail.example")]).await;
+        let unknown = post(
+            &app,
+            "/donate/manage",
+            &cookie,
+            &[("csrf", &csrf), ("email", "nobody@mail.example")],
+        )
+        .await;
         assert_eq!(unknown.status(), StatusCode::OK);
         let unknown = unknown.text().await.unwrap();
-        let known = post(&app, "/donate/manage", &cookie, &[("csrf", &csrf), ("email", "ADA@mail.example")]).await;
+        let known = post(
+            &app,
+            "/donate/manage",
+            &cookie,
+            &[("csrf", &csrf), ("email", "ADA@mail.example")],
+        )
+        .await;
         assert_eq!(known.status(), StatusCode::OK);
         let known = known.text().await.unwrap();
         let said = |html: &str| {
@@ -381,11 +411,19 @@ crate::stripe_test!(
         let (cookie, csrf, html) = form(&app, path).await;
         assert!(html.contains("Cancel this donation"), "{html}");
         let action = path.split('?').next().unwrap();
-        let response = post(&app, action, &cookie, &[("csrf", &csrf), ("action", "consent"), ("show_handle", "1")]).await;
+        let response = post(
+            &app,
+            action,
+            &cookie,
+            &[("csrf", &csrf), ("action", "consent"), ("show_handle", "1")],
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::OK);
         let consent = {
             let mut conn = app.conn();
-            coffer::ledger::donors::find(&mut conn, donor).unwrap().consent
+            coffer::ledger::donors::find(&mut conn, donor)
+                .unwrap()
+                .consent
         };
         assert!(consent.handle && !consent.name && !consent.link);
 
@@ -393,11 +431,27 @@ crate::stripe_test!(
             let mut conn = app.conn();
             coffer::ledger::pledges::list(&mut conn, Some(donor), None).unwrap()[0].id
         };
-        let response = post(&app, action, &cookie, &[("csrf", &csrf), ("action", "cancel"), ("pledge", &pledge.to_string())]).await;
+        let response = post(
+            &app,
+            action,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("action", "cancel"),
+                ("pledge", &pledge.to_string()),
+            ],
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(stripe.calls("DELETE", "/v1/subscriptions/sub_manage").await, 1);
+        assert_eq!(
+            stripe.calls("DELETE", "/v1/subscriptions/sub_manage").await,
+            1
+        );
         // The ledger follows from Stripe's webhook, not from the button.
-        assert_eq!(crate::stripe::pledge_state(&app, "sub_manage").unwrap().0, "active");
+        assert_eq!(
+            crate::stripe::pledge_state(&app, "sub_manage").unwrap().0,
+            "active"
+        );
     }
 );
 
@@ -443,7 +497,10 @@ async fn a_donor_goes_from_the_wall_to_stripe_checkout_in_a_real_browser() {
         .await
         .expect("the donation form");
     let checked = browser
-        .execute("return document.getElementById('tier-gold').checked;", vec![])
+        .execute(
+            "return document.getElementById('tier-gold').checked;",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(checked, serde_json::json!(true));
@@ -451,13 +508,22 @@ async fn a_donor_goes_from_the_wall_to_stripe_checkout_in_a_real_browser() {
         .execute("return document.documentElement.scrollWidth;", vec![])
         .await
         .unwrap();
-    assert!(width.as_i64().is_some_and(|w| w <= 390), "wider than a phone: {width}");
+    assert!(
+        width.as_i64().is_some_and(|w| w <= 390),
+        "wider than a phone: {width}"
+    );
     for (id, text) in [
         ("email", "grace@mail.example"),
         ("public_name", "Grace Hopper"),
         ("website", "https://grace.example/"),
     ] {
-        browser.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
+        browser
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
     }
     browser
         .find(Locator::Css("button[value=pay]"))

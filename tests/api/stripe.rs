@@ -37,10 +37,9 @@ macro_rules! stripe_test {
 
             #[actix_web::test]
             async fn sqlite() {
-                let ($app, $stripe) =
-                    $crate::stripe::stripe_app($crate::helpers::Backend::Sqlite)
-                        .await
-                        .expect("SQLite is always available");
+                let ($app, $stripe) = $crate::stripe::stripe_app($crate::helpers::Backend::Sqlite)
+                    .await
+                    .expect("SQLite is always available");
                 $body.await;
             }
 
@@ -202,7 +201,10 @@ impl StripeFake {
 
     /// Stripe now lists this refund for its payment intent.
     pub fn add_refund(&self, refund: Value) {
-        let payment_intent = refund["payment_intent"].as_str().unwrap_or_default().to_owned();
+        let payment_intent = refund["payment_intent"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let mut refunds = self.refunds.lock().expect("refunds");
         let list = refunds.entry(payment_intent).or_default();
         if !list.iter().any(|r| r["id"] == refund["id"]) {
@@ -357,7 +359,13 @@ pub fn subscription(intent: &str, id: &str, status: &str, amount: i64) -> Value 
     object
 }
 
-pub fn invoice(intent: &str, subscription: &str, id: &str, paid: Option<i64>, amount: i64) -> Value {
+pub fn invoice(
+    intent: &str,
+    subscription: &str,
+    id: &str,
+    paid: Option<i64>,
+    amount: i64,
+) -> Value {
     let mut object = patched(
         fixture("invoice"),
         json!({"id": id, "currency": "eur", "amount_due": amount, "customer_email": "ada@mail.example",
@@ -429,8 +437,11 @@ pub fn stripe_entries(app: &TestApp) -> Vec<EntryFacts> {
     rows
 }
 
-/// A pledge's `(status, amount, interval, email)`.
-pub fn pledge_state(app: &TestApp, subscription: &str) -> Option<(String, i64, String, String)> {
+/// A pledge's `(status, amount, interval, donor's email)`.
+pub type PledgeState = (String, i64, String, String);
+
+/// A pledge's state, by its subscription.
+pub fn pledge_state(app: &TestApp, subscription: &str) -> Option<PledgeState> {
     use coffer::db::schema::{donors, pledges};
     let mut conn = app.conn();
     pledges::table
@@ -460,7 +471,10 @@ crate::stripe_test!(
         deliver_ok(&app, &body, "applied").await;
         let entries = stripe_entries(&app);
         assert_eq!(entries.len(), 2, "{entries:?}");
-        let donation = entries.iter().find(|e| e.kind == "donation").expect("donation");
+        let donation = entries
+            .iter()
+            .find(|e| e.kind == "donation")
+            .expect("donation");
         assert_eq!(donation.amount, 30000);
         assert_eq!(donation.currency, "EUR");
         assert_eq!(donation.external_ref.as_deref(), Some("pi_gift_1"));
@@ -530,7 +544,11 @@ crate::stripe_test!(
         let attempts = [
             Some(signature(&body, "whsec_someone_else", now())),
             Some(signature(&body, WEBHOOK_SECRET, now() - 301)),
-            Some(signature(&body.replace("30000", "1"), WEBHOOK_SECRET, now())),
+            Some(signature(
+                &body.replace("30000", "1"),
+                WEBHOOK_SECRET,
+                now(),
+            )),
             Some("t=1,v1=nothex".to_owned()),
             None,
         ];
@@ -572,14 +590,22 @@ crate::stripe_test!(
     unknown_events_and_foreign_objects_answer_200_and_change_nothing,
     |app, _stripe| async move {
         let before = app.row_counts();
-        let unknown = event("evt_u1", "customer.created", now(), json!({"id": "cus_1", "object": "customer"}));
+        let unknown = event(
+            "evt_u1",
+            "customer.created",
+            now(),
+            json!({"id": "cus_1", "object": "customer"}),
+        );
         deliver_ok(&app, &unknown, "ignored").await;
         // A checkout Coffer did not create (no intent in its metadata).
         let foreign = event(
             "evt_u2",
             "checkout.session.completed",
             now(),
-            patched(fixture("checkout.session"), json!({"payment_status": "paid", "metadata": {}})),
+            patched(
+                fixture("checkout.session"),
+                json!({"payment_status": "paid", "metadata": {}}),
+            ),
         );
         deliver_ok(&app, &foreign, "ignored").await;
         assert_eq!(app.row_counts(), before);
@@ -612,23 +638,43 @@ crate::stripe_test!(
 crate::stripe_test!(
     a_subscription_deleted_before_its_checkout_completes_still_ends_cancelled,
     |app, _stripe| async move {
-        let reference = intent(&app, "lin@mail.example", 2500, Frequency::Every(coffer::domain::Interval::Month));
+        let reference = intent(
+            &app,
+            "lin@mail.example",
+            2500,
+            Frequency::Every(coffer::domain::Interval::Month),
+        );
         let t = now() - 100;
         deliver_ok(
             &app,
-            &event("evt_d1", "customer.subscription.deleted", t + 5, subscription(&reference, "sub_early", "canceled", 2500)),
+            &event(
+                "evt_d1",
+                "customer.subscription.deleted",
+                t + 5,
+                subscription(&reference, "sub_early", "canceled", 2500),
+            ),
             "applied",
         )
         .await;
         deliver_ok(
             &app,
-            &event("evt_d2", "customer.subscription.updated", t + 1, subscription(&reference, "sub_early", "active", 2500)),
+            &event(
+                "evt_d2",
+                "customer.subscription.updated",
+                t + 1,
+                subscription(&reference, "sub_early", "active", 2500),
+            ),
             "applied",
         )
         .await;
         deliver_ok(
             &app,
-            &event("evt_d3", "checkout.session.completed", t, checkout_completed_subscription(&reference, "sub_early")),
+            &event(
+                "evt_d3",
+                "checkout.session.completed",
+                t,
+                checkout_completed_subscription(&reference, "sub_early"),
+            ),
             "applied",
         )
         .await;
@@ -644,17 +690,62 @@ crate::stripe_test!(
 crate::stripe_test!(
     subscription_updates_move_amount_interval_and_status_and_failures_make_it_past_due,
     |app, _stripe| async move {
-        let reference = intent(&app, "ida@mail.example", 1000, Frequency::Every(coffer::domain::Interval::Month));
+        let reference = intent(
+            &app,
+            "ida@mail.example",
+            1000,
+            Frequency::Every(coffer::domain::Interval::Month),
+        );
         let t = now() - 100;
-        deliver_ok(&app, &event("evt_s1", "checkout.session.completed", t, checkout_completed_subscription(&reference, "sub_s")), "applied").await;
+        deliver_ok(
+            &app,
+            &event(
+                "evt_s1",
+                "checkout.session.completed",
+                t,
+                checkout_completed_subscription(&reference, "sub_s"),
+            ),
+            "applied",
+        )
+        .await;
         assert_eq!(pledge_state(&app, "sub_s").expect("pledge").0, "active");
-        deliver_ok(&app, &event("evt_s2", "invoice.payment_failed", t + 1, invoice(&reference, "sub_s", "in_s_1", None, 1000)), "applied").await;
+        deliver_ok(
+            &app,
+            &event(
+                "evt_s2",
+                "invoice.payment_failed",
+                t + 1,
+                invoice(&reference, "sub_s", "in_s_1", None, 1000),
+            ),
+            "applied",
+        )
+        .await;
         assert_eq!(pledge_state(&app, "sub_s").expect("pledge").0, "past_due");
-        deliver_ok(&app, &event("evt_s3", "customer.subscription.updated", t + 2, subscription(&reference, "sub_s", "active", 4000)), "applied").await;
+        deliver_ok(
+            &app,
+            &event(
+                "evt_s3",
+                "customer.subscription.updated",
+                t + 2,
+                subscription(&reference, "sub_s", "active", 4000),
+            ),
+            "applied",
+        )
+        .await;
         let (status, amount, _, _) = pledge_state(&app, "sub_s").expect("pledge");
         assert_eq!((status.as_str(), amount), ("active", 4000));
         // An older report arriving late changes nothing.
-        deliver_ok(&app, &event("evt_s4", "customer.subscription.updated", t + 1, subscription(&reference, "sub_s", "past_due", 1000)), "applied").await;
+        deliver_ok(
+            &app,
+            &event(
+                "evt_s4",
+                "customer.subscription.updated",
+                t + 1,
+                subscription(&reference, "sub_s", "past_due", 1000),
+            ),
+            "applied",
+        )
+        .await;
         let (status, amount, _, _) = pledge_state(&app, "sub_s").expect("pledge");
         assert_eq!((status.as_str(), amount), ("active", 4000));
     }
@@ -663,19 +754,57 @@ crate::stripe_test!(
 crate::stripe_test!(
     a_partial_refund_reported_twice_is_recorded_once_against_its_invoice,
     |app, stripe| async move {
-        let reference = intent(&app, "ada@mail.example", 2500, Frequency::Every(coffer::domain::Interval::Month));
+        let reference = intent(
+            &app,
+            "ada@mail.example",
+            2500,
+            Frequency::Every(coffer::domain::Interval::Month),
+        );
         let t = now() - 100;
-        deliver_ok(&app, &event("evt_r1", "invoice.paid", t, invoice(&reference, "sub_r", "in_r_1", Some(t), 2500)), "applied").await;
+        deliver_ok(
+            &app,
+            &event(
+                "evt_r1",
+                "invoice.paid",
+                t,
+                invoice(&reference, "sub_r", "in_r_1", Some(t), 2500),
+            ),
+            "applied",
+        )
+        .await;
         stripe.add_refund(refund("re_r_1", "pi_r_1", 700, t + 10));
-        deliver_ok(&app, &event("evt_r2", "charge.refunded", t + 10, charge_refunded("pi_r_1", 2500, 700)), "applied").await;
-        deliver_ok(&app, &event("evt_r3", "refund.created", t + 10, refund("re_r_1", "pi_r_1", 700, t + 10)), "applied").await;
+        deliver_ok(
+            &app,
+            &event(
+                "evt_r2",
+                "charge.refunded",
+                t + 10,
+                charge_refunded("pi_r_1", 2500, 700),
+            ),
+            "applied",
+        )
+        .await;
+        deliver_ok(
+            &app,
+            &event(
+                "evt_r3",
+                "refund.created",
+                t + 10,
+                refund("re_r_1", "pi_r_1", 700, t + 10),
+            ),
+            "applied",
+        )
+        .await;
         let entries = stripe_entries(&app);
         let refunds: Vec<_> = entries.iter().filter(|e| e.kind == "refund").collect();
         assert_eq!(refunds.len(), 1, "{entries:?}");
         assert_eq!(refunds[0].amount, -700);
         assert_eq!(refunds[0].reverses_ref.as_deref(), Some("in_r_1"));
         assert_eq!(refunds[0].external_ref.as_deref(), Some("re_r_1"));
-        let donation = entries.iter().find(|e| e.kind == "donation").expect("donation");
+        let donation = entries
+            .iter()
+            .find(|e| e.kind == "donation")
+            .expect("donation");
         assert_eq!(donation.pledge_ref.as_deref(), Some("sub_r"));
         assert_eq!(stripe.calls("GET", "/v1/invoice_payments").await, 1);
     }
@@ -689,26 +818,112 @@ fn life_of_a_subscription(case: usize, reference: &str, t: i64) -> (Vec<String>,
     let id = |n: &str| format!("{n}_c{case}");
     let ev = |n: usize| format!("evt_c{case}_{n}");
     let events = vec![
-        event(&ev(1), "checkout.session.completed", t, checkout_completed_subscription(reference, &sub)),
-        event(&ev(2), "customer.subscription.created", t, subscription(reference, &sub, "active", 2500)),
-        event(&ev(3), "invoice.paid", t + 1, invoice(reference, &sub, &format!("{}_1", id("in")), Some(t + 1), 2500)),
-        event(&ev(4), "invoice.paid", t + 2, invoice(reference, &sub, &format!("{}_2", id("in")), Some(t + 2), 2500)),
-        event(&ev(5), "invoice.payment_failed", t + 3, invoice(reference, &sub, &format!("{}_3", id("in")), None, 2500)),
-        event(&ev(6), "customer.subscription.updated", t + 3, subscription(reference, &sub, "past_due", 2500)),
-        event(&ev(7), "invoice.paid", t + 4, invoice(reference, &sub, &format!("{}_3", id("in")), Some(t + 4), 2500)),
-        event(&ev(8), "customer.subscription.updated", t + 4, subscription(reference, &sub, "active", 2500)),
-        event(&ev(9), "charge.refunded", t + 5, charge_refunded(&format!("{}_1", id("pi")), 2500, 900)),
-        event(&ev(10), "refund.created", t + 5, refund(&format!("{}_1", id("re")), &format!("{}_1", id("pi")), 900, t + 5)),
-        event(&ev(11), "customer.subscription.deleted", t + 6, subscription(reference, &sub, "canceled", 2500)),
+        event(
+            &ev(1),
+            "checkout.session.completed",
+            t,
+            checkout_completed_subscription(reference, &sub),
+        ),
+        event(
+            &ev(2),
+            "customer.subscription.created",
+            t,
+            subscription(reference, &sub, "active", 2500),
+        ),
+        event(
+            &ev(3),
+            "invoice.paid",
+            t + 1,
+            invoice(
+                reference,
+                &sub,
+                &format!("{}_1", id("in")),
+                Some(t + 1),
+                2500,
+            ),
+        ),
+        event(
+            &ev(4),
+            "invoice.paid",
+            t + 2,
+            invoice(
+                reference,
+                &sub,
+                &format!("{}_2", id("in")),
+                Some(t + 2),
+                2500,
+            ),
+        ),
+        event(
+            &ev(5),
+            "invoice.payment_failed",
+            t + 3,
+            invoice(reference, &sub, &format!("{}_3", id("in")), None, 2500),
+        ),
+        event(
+            &ev(6),
+            "customer.subscription.updated",
+            t + 3,
+            subscription(reference, &sub, "past_due", 2500),
+        ),
+        event(
+            &ev(7),
+            "invoice.paid",
+            t + 4,
+            invoice(
+                reference,
+                &sub,
+                &format!("{}_3", id("in")),
+                Some(t + 4),
+                2500,
+            ),
+        ),
+        event(
+            &ev(8),
+            "customer.subscription.updated",
+            t + 4,
+            subscription(reference, &sub, "active", 2500),
+        ),
+        event(
+            &ev(9),
+            "charge.refunded",
+            t + 5,
+            charge_refunded(&format!("{}_1", id("pi")), 2500, 900),
+        ),
+        event(
+            &ev(10),
+            "refund.created",
+            t + 5,
+            refund(
+                &format!("{}_1", id("re")),
+                &format!("{}_1", id("pi")),
+                900,
+                t + 5,
+            ),
+        ),
+        event(
+            &ev(11),
+            "customer.subscription.deleted",
+            t + 6,
+            subscription(reference, &sub, "canceled", 2500),
+        ),
     ];
-    let the_refund = refund(&format!("{}_1", id("re")), &format!("{}_1", id("pi")), 900, t + 5);
+    let the_refund = refund(
+        &format!("{}_1", id("re")),
+        &format!("{}_1", id("pi")),
+        900,
+        t + 5,
+    );
     (events, the_refund)
 }
 
 /// A case's entries and pledge with the case number taken out of every id.
-fn outcome_of(app: &TestApp, case: usize) -> (Vec<EntryFacts>, Option<(String, i64, String, String)>) {
+fn outcome_of(app: &TestApp, case: usize) -> (Vec<EntryFacts>, Option<PledgeState>) {
     let tag = format!("_c{case}");
-    let mine = |r: &Option<String>| r.as_deref().is_some_and(|r| r.contains(&format!("{tag}_")) || r.ends_with(&tag));
+    let mine = |r: &Option<String>| {
+        r.as_deref()
+            .is_some_and(|r| r.contains(&format!("{tag}_")) || r.ends_with(&tag))
+    };
     let strip = |r: Option<String>| r.map(|r| r.replace(&tag, "_cX"));
     let entries = stripe_entries(app)
         .into_iter()
@@ -717,7 +932,9 @@ fn outcome_of(app: &TestApp, case: usize) -> (Vec<EntryFacts>, Option<(String, i
             external_ref: strip(e.external_ref),
             reverses_ref: strip(e.reverses_ref),
             pledge_ref: strip(e.pledge_ref),
-            email: e.email.map(|m| m.replace(&format!("donor{case}@"), "donor@")),
+            email: e
+                .email
+                .map(|m| m.replace(&format!("donor{case}@"), "donor@")),
             ..e
         })
         .collect();
@@ -758,7 +975,11 @@ crate::stripe_test!(
             stripe.add_refund(the_refund);
             for &index in order {
                 let (status, reply) = deliver(&app, &events[index]).await;
-                assert_eq!(status, StatusCode::OK, "case {case} order {order:?}: {reply}");
+                assert_eq!(
+                    status,
+                    StatusCode::OK,
+                    "case {case} order {order:?}: {reply}"
+                );
             }
             let outcome = outcome_of(&app, case);
             match &expected {
@@ -766,9 +987,21 @@ crate::stripe_test!(
                     // In order: three donations and their fees, one refund, cancelled.
                     let (entries, pledge) = &outcome;
                     let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
-                    assert_eq!(kinds.iter().filter(|k| **k == "donation").count(), 3, "{entries:?}");
-                    assert_eq!(kinds.iter().filter(|k| **k == "fee").count(), 3, "{entries:?}");
-                    assert_eq!(kinds.iter().filter(|k| **k == "refund").count(), 1, "{entries:?}");
+                    assert_eq!(
+                        kinds.iter().filter(|k| **k == "donation").count(),
+                        3,
+                        "{entries:?}"
+                    );
+                    assert_eq!(
+                        kinds.iter().filter(|k| **k == "fee").count(),
+                        3,
+                        "{entries:?}"
+                    );
+                    assert_eq!(
+                        kinds.iter().filter(|k| **k == "refund").count(),
+                        1,
+                        "{entries:?}"
+                    );
                     let total: i64 = entries.iter().map(|e| e.amount).sum();
                     assert_eq!(total, 3 * 2500 - 3 * FEE - 900);
                     assert_eq!(
