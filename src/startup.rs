@@ -15,7 +15,7 @@ use crate::web::error::{ApiError, PageError};
 use crate::web::{middleware, AppState};
 
 /// Content Security Policy: no scripts at all, styles and images from this origin only.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
+pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// A built server, bound and ready to run.

@@ -346,11 +346,34 @@ fn respond(
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::CONTENT_LANGUAGE, page.lang.tag()))
+        .insert_header((header::CONTENT_SECURITY_POLICY, donate_csp(&state.settings)))
         .body(html);
     response
         .add_cookie(&csrf_cookie(&state.settings, page.csrf))
         .map_err(|e| ApiError::Internal(format!("setting the form cookie: {e}")))?;
     Ok(response)
+}
+
+/// Stripe Checkout's own origin: the form's answer redirects there, and browsers hold a
+/// form's redirects to `form-action` as well.
+const CHECKOUT_ORIGIN: &str = "https://checkout.stripe.com";
+
+/// The site's policy, with the form allowed to end on Stripe Checkout (and on the fake's
+/// origin when the API base points at one).
+fn donate_csp(settings: &crate::config::Settings) -> String {
+    let mut origins = CHECKOUT_ORIGIN.to_owned();
+    if let Some(base) = settings
+        .stripe_api_base
+        .as_deref()
+        .and_then(|b| url::Url::parse(b).ok())
+    {
+        origins.push(' ');
+        origins.push_str(&base.origin().ascii_serialization());
+    }
+    crate::startup::CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {origins}"),
+    )
 }
 
 /// What the wall would show: the fields the tier grants and the donor consents to.

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use reqwest::{header, Response, StatusCode};
 
 use crate::helpers::{Backend, TestApp};
-use crate::stripe::{stripe_app, StripeFake};
+use crate::stripe::StripeFake;
 
 /// The form's cookie (`name=value`) and the token its hidden field carries, from a GET.
 async fn form(app: &TestApp, path: &str) -> (String, String, String) {
@@ -82,6 +82,19 @@ crate::backend_test!(
     the_donation_page_offers_each_tier_and_preselects_one,
     |app| async move {
         app.standard_tiers().await;
+        let response = app.get("/donate?tier=gold").await;
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csp.contains("form-action 'self' https://checkout.stripe.com"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("script-src") || csp.contains("default-src 'none'"),
+            "{csp}"
+        );
         let (_, _, html) = form(&app, "/donate?tier=gold").await;
         let page = scraper::Html::parse_document(&html);
         let radio = |id: &str| {
@@ -463,7 +476,13 @@ async fn a_donor_goes_from_the_wall_to_stripe_checkout_in_a_real_browser() {
     let Some(driver_path) = crate::browser::chromedriver() else {
         return;
     };
-    let (app, stripe) = stripe_app(Backend::Sqlite).await.expect("app");
+    // Served as plain http, so that the browser keeps the form's cookie.
+    let (app, stripe) = crate::stripe::stripe_app_with(
+        Backend::Sqlite,
+        &[("COFFER_PUBLIC_URL", "http://coffer.test")],
+    )
+    .await
+    .expect("app");
     app.standard_tiers().await;
     app.settled().await;
     let driver = crate::browser::start_driver(driver_path).await;

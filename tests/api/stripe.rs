@@ -238,17 +238,23 @@ impl StripeFake {
 
 /// An app configured for Stripe, talking to a fresh fake.
 pub async fn stripe_app(backend: Backend) -> Option<(TestApp, StripeFake)> {
+    stripe_app_with(backend, &[]).await
+}
+
+/// Like [`stripe_app`], with some settings changed.
+pub async fn stripe_app_with(
+    backend: Backend,
+    overrides: &[(&str, &str)],
+) -> Option<(TestApp, StripeFake)> {
     let stripe = StripeFake::start().await;
     let base = stripe.server.uri();
-    let app = spawn_app_with(
-        backend,
-        &[
-            ("COFFER_STRIPE_SECRET_KEY", "sk_test_coffer"),
-            ("COFFER_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
-            ("COFFER_STRIPE_API_BASE", base.as_str()),
-        ],
-    )
-    .await?;
+    let mut settings = vec![
+        ("COFFER_STRIPE_SECRET_KEY", "sk_test_coffer"),
+        ("COFFER_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("COFFER_STRIPE_API_BASE", base.as_str()),
+    ];
+    settings.extend_from_slice(overrides);
+    let app = spawn_app_with(backend, &settings).await?;
     Some((app, stripe))
 }
 
