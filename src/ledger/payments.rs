@@ -155,6 +155,94 @@ pub fn pending_bank_pledges(conn: &mut DbConn, limit: i64) -> AppResult<Vec<Inte
         .collect()
 }
 
+/// What confirming a bank pledge made.
+#[derive(Debug, Clone)]
+pub struct Confirmed {
+    pub donor_id: i64,
+    /// The pledge, for a monthly or yearly transfer.
+    pub pledge_id: Option<i64>,
+    /// The first transfer, recorded as a donation.
+    pub entry_id: i64,
+}
+
+/// The treasurer saw a promised bank transfer arrive: the donor is made (or matched by email),
+/// a recurring promise becomes an active bank pledge, and the transfer is recorded as a
+/// donation keyed by the intent's reference (so it is recorded once).
+pub fn confirm_bank_pledge(conn: &mut DbConn, id: i64) -> AppResult<Confirmed> {
+    let intent = open_bank_intent(conn, id)?;
+    let donor_id = ensure_donor(conn, &intent)?;
+    let amount = super::stored_money(intent.amount, &intent.currency)?;
+    let pledge_id = match Frequency::parse(&intent.frequency)? {
+        Frequency::Once => None,
+        Frequency::Every(interval) => Some(
+            super::pledges::create(
+                conn,
+                super::pledges::PledgeDraft {
+                    donor_id,
+                    tier_id: intent.tier_id,
+                    amount,
+                    interval,
+                    source: Source::Bank,
+                    external_ref: Some(intent.reference.clone()),
+                    started_at: None,
+                },
+            )?
+            .id,
+        ),
+    };
+    let entry = super::entries::record_donation(
+        conn,
+        super::entries::DonationDraft {
+            donor_id: Some(donor_id),
+            pledge_id,
+            amount,
+            occurred_at: None,
+            source: Source::Bank,
+            external_ref: Some(intent.reference.clone()),
+            memo: "bank transfer promised on the donation page".to_owned(),
+        },
+    )?;
+    db::payments::complete_intent(
+        conn,
+        intent.id,
+        "confirmed",
+        Some(donor_id),
+        pledge_id,
+        db::now(),
+    )?;
+    Ok(Confirmed {
+        donor_id,
+        pledge_id,
+        entry_id: entry.id,
+    })
+}
+
+/// The treasurer saw no transfer come: the promise is closed, nothing is recorded.
+pub fn dismiss_bank_pledge(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    let intent = open_bank_intent(conn, id)?;
+    db::payments::set_intent_status(conn, intent.id, "dismissed")?;
+    Ok(())
+}
+
+/// A bank pledge still waiting, locked (two treasurers may click at once).
+fn open_bank_intent(conn: &mut DbConn, id: i64) -> AppResult<IntentRow> {
+    let reference = db::payments::find_intent(conn, id)?
+        .ok_or_else(|| AppError::not_found("pending pledge", id))?
+        .reference;
+    let intent = db::payments::find_intent_for_update(conn, &reference)?
+        .ok_or_else(|| AppError::not_found("pending pledge", id))?;
+    if intent.channel != Source::Bank.as_str() {
+        return Err(AppError::not_found("pending pledge", id));
+    }
+    if intent.status != "open" {
+        return Err(AppError::Conflict(format!(
+            "pending pledge {id} is already {}",
+            intent.status
+        )));
+    }
+    Ok(intent)
+}
+
 /// A random reference: 128 bits, hex.
 fn new_reference() -> String {
     use rand::RngCore;
@@ -286,7 +374,7 @@ pub fn apply_event(
     };
     let result = writes.apply(conn, Actor::System("stripe"), action, None, |conn| {
         // Two deliveries of one event queue here; the second finds it recorded.
-        db::lock_key(conn, event_lock(event.source, &event.id))?;
+        db::lock_key(conn, named_lock(event.source, &event.id))?;
         if db::payments::is_processed(conn, event.source, &event.id)? {
             return Err(AppError::Conflict(DUPLICATE.to_owned()));
         }
@@ -306,11 +394,12 @@ pub fn apply_event(
     }
 }
 
-fn event_lock(source: &str, id: &str) -> i64 {
+/// A transaction lock's id for one thing of one kind (an event, a refund, an email address).
+fn named_lock(kind: &str, id: &str) -> i64 {
     use sha2::{Digest, Sha256};
     let digest = Sha256::new()
-        .chain_update(b"coffer-event\0")
-        .chain_update(source.as_bytes())
+        .chain_update(b"coffer-payments\0")
+        .chain_update(kind.as_bytes())
         .chain_update(b"\0")
         .chain_update(id.as_bytes())
         .finalize();
@@ -477,6 +566,8 @@ fn apply_fact(conn: &mut DbConn, event: &ExternalEvent) -> AppResult<String> {
 /// What follows a recorded payment: the link from its payment intent (which refunds name), its
 /// fee, and the refunds that arrived before it.
 fn after_payment(conn: &mut DbConn, entry_id: i64, payment: &PaymentDetails) -> AppResult<()> {
+    // See `apply_refund`: a refund kept at this moment is either seen here or sees this.
+    db::lock_key(conn, named_lock("payment", &payment.payment_intent))?;
     if db::payments::payment_entry(conn, &payment.payment_intent)?.is_none() {
         db::payments::insert_payment(conn, &payment.payment_intent, entry_id)?;
     }
@@ -506,6 +597,11 @@ fn after_payment(conn: &mut DbConn, entry_id: i64, payment: &PaymentDetails) -> 
 
 /// Keeps a refund and writes it to the ledger once its donation is there.
 fn apply_refund(conn: &mut DbConn, refund: &RefundFact) -> AppResult<String> {
+    // `charge.refunded` and `refund.created` report one refund, often at the same moment.
+    db::lock_key(conn, named_lock("refund", &refund.refund_id))?;
+    // And its payment, recorded at the same moment by another event, must see this refund, or
+    // this refund must see the payment: never neither (PostgreSQL's READ COMMITTED).
+    db::lock_key(conn, named_lock("payment", &refund.payment_intent))?;
     let row = match db::payments::find_refund(conn, &refund.refund_id)? {
         Some(row) if row.entry_id.is_some() => {
             return Ok(format!("refund {} already recorded", refund.refund_id));
@@ -654,6 +750,11 @@ fn ensure_donor(conn: &mut DbConn, intent: &IntentRow) -> AppResult<i64> {
     if let Some(donor_id) = intent.donor_id {
         return Ok(donor_id);
     }
+    // Two checkouts with one email, completing at once, make one donor.
+    db::lock_key(
+        conn,
+        named_lock("donor-email", &intent.email.to_lowercase()),
+    )?;
     if let Some(donor) = db::donors::find_by_email(conn, &intent.email)? {
         return Ok(donor.id);
     }

@@ -320,6 +320,32 @@ crate::backend_test!(
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].reference, reference);
         assert_eq!(app.count("ledger_entries"), 0);
+        // The transfer arrives: the treasurer confirms it, once.
+        let confirm = |id: i64| {
+            let mut conn = app.conn();
+            coffer::db::write_transaction(&mut conn, |conn| {
+                coffer::ledger::payments::confirm_bank_pledge(conn, id)
+            })
+        };
+        let confirmed = confirm(pending[0].id).expect("confirmed");
+        assert!(
+            confirm(pending[0].id).is_err(),
+            "a second confirmation is refused"
+        );
+        let pledge = {
+            let mut conn = app.conn();
+            coffer::ledger::pledges::find(&mut conn, confirmed.pledge_id.expect("a pledge"))
+                .unwrap()
+        };
+        assert_eq!(pledge.status.as_str(), "active");
+        assert_eq!(pledge.source.as_str(), "bank");
+        assert_eq!(pledge.amount.minor(), 2500);
+        assert_eq!(app.count("ledger_entries"), 1);
+        let pending = {
+            let mut conn = app.conn();
+            coffer::ledger::payments::pending_bank_pledges(&mut conn, 10).unwrap()
+        };
+        assert!(pending.is_empty());
     }
 );
 
@@ -503,6 +529,14 @@ async fn a_donor_goes_from_the_wall_to_stripe_checkout_in_a_real_browser() {
         .await
         .expect("a browser session");
     browser.goto(&app.url("/")).await.expect("the wall");
+    let width = browser
+        .execute("return document.documentElement.scrollWidth;", vec![])
+        .await
+        .unwrap();
+    assert!(
+        width.as_i64().is_some_and(|w| w <= 390),
+        "the wall is wider than a phone: {width}"
+    );
     browser
         .find(Locator::Css("a[href^='/donate?tier=gold']"))
         .await

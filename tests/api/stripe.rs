@@ -1026,3 +1026,87 @@ crate::stripe_test!(
         assert_eq!(app.count("processed_events"), (orders.len() * 11) as i64);
     }
 );
+
+crate::stripe_test!(
+    a_payment_and_its_refunds_reported_at_the_same_moment_are_all_recorded_once,
+    |app, stripe| async move {
+        let t = now() - 100;
+        for round in 0..6 {
+            let reference = intent(
+                &app,
+                &format!("race{round}@mail.example"),
+                2500,
+                Frequency::Every(coffer::domain::Interval::Month),
+            );
+            let sub = format!("sub_race{round}");
+            let pi = format!("pi_race{round}_1");
+            let re = format!("re_race{round}_1");
+            stripe.add_refund(refund(&re, &pi, 400, t + 5));
+            let events = [
+                event(
+                    &format!("evt_race{round}_a"),
+                    "invoice.paid",
+                    t,
+                    invoice(
+                        &reference,
+                        &sub,
+                        &format!("in_race{round}_1"),
+                        Some(t),
+                        2500,
+                    ),
+                ),
+                event(
+                    &format!("evt_race{round}_b"),
+                    "refund.created",
+                    t + 5,
+                    refund(&re, &pi, 400, t + 5),
+                ),
+                event(
+                    &format!("evt_race{round}_c"),
+                    "charge.refunded",
+                    t + 5,
+                    charge_refunded(&pi, 2500, 400),
+                ),
+                event(
+                    &format!("evt_race{round}_d"),
+                    "checkout.session.completed",
+                    t,
+                    checkout_completed_subscription(&reference, &sub),
+                ),
+            ];
+            let replies =
+                futures_util::future::join_all(events.iter().map(|e| deliver(&app, e))).await;
+            for (status, reply) in replies {
+                assert!(
+                    status == StatusCode::OK
+                        || status == StatusCode::CONFLICT
+                        || status.is_server_error(),
+                    "{status} {reply}"
+                );
+            }
+            // Whatever failed is delivered again, as Stripe would.
+            for e in &events {
+                let (status, reply) = deliver(&app, e).await;
+                assert_eq!(status, StatusCode::OK, "{reply}");
+            }
+            let entries: Vec<EntryFacts> = stripe_entries(&app)
+                .into_iter()
+                .filter(|e| {
+                    e.email.as_deref() == Some(&format!("race{round}@mail.example"))
+                        || e.external_ref.as_deref() == Some(&re)
+                })
+                .collect();
+            let refunds: Vec<&EntryFacts> = entries.iter().filter(|e| e.kind == "refund").collect();
+            assert_eq!(refunds.len(), 1, "round {round}: {entries:?}");
+            assert_eq!(refunds[0].amount, -400);
+            assert_eq!(
+                entries.iter().filter(|e| e.kind == "donation").count(),
+                1,
+                "{entries:?}"
+            );
+            assert_eq!(pledge_state(&app, &sub).expect("pledge").0, "active");
+        }
+        assert_eq!(app.count("donors"), 6);
+        assert_eq!(app.count("pledges"), 6);
+    }
+);

@@ -5,6 +5,7 @@
 //! in [`forms`] before a handler runs; every write route refuses viewers there too.
 
 pub mod audit;
+pub mod bank_pledges;
 pub mod dashboard;
 pub mod donors;
 pub mod export;
@@ -38,6 +39,8 @@ pub const WRITE_ROUTES: &[&str] = &[
     "/admin/donors/{id}/erase",
     "/admin/pledges/new",
     "/admin/pledges/{id}/status",
+    "/admin/pledges/pending/{id}/confirm",
+    "/admin/pledges/pending/{id}/dismiss",
     "/admin/ledger/donation",
     "/admin/ledger/refund",
     "/admin/ledger/expense",
@@ -274,6 +277,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/admin/pledges/{id}/status",
         None,
         Some(web::post().to(pledges::change_status)),
+    ))
+    .service(resource(
+        "/admin/pledges/pending",
+        Some(web::get().to(bank_pledges::list)),
+        None,
+    ))
+    .service(resource(
+        "/admin/pledges/pending/{id}/confirm",
+        None,
+        Some(web::post().to(bank_pledges::confirm)),
+    ))
+    .service(resource(
+        "/admin/pledges/pending/{id}/dismiss",
+        None,
+        Some(web::post().to(bank_pledges::dismiss)),
     ))
     .service(resource(
         "/admin/ledger",
