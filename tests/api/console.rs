@@ -478,6 +478,7 @@ fn plausible_fields(path: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "/admin/tokens" => vec![("name", "script".into())],
         "/admin/tokens/{id}/revoke" => vec![],
         "/admin/receipts/annual" => vec![("year", "2026".into())],
+        "/admin/pledges/pending/{id}/confirm" | "/admin/pledges/pending/{id}/dismiss" => vec![],
         other => panic!("no plausible fields for {other}: add them here"),
     }
 }
@@ -492,11 +493,18 @@ struct Ids {
     /// A donor to erase.
     erasable: i64,
     token: i64,
+    /// Bank pledges promised on the donation page: one to confirm, one to dismiss.
+    bank_to_confirm: i64,
+    bank_to_dismiss: i64,
 }
 
 impl Ids {
     fn path(&self, route: &str) -> String {
-        let id = if route.ends_with("/erase") {
+        let id = if route.ends_with("/pending/{id}/confirm") {
+            self.bank_to_confirm
+        } else if route.ends_with("/pending/{id}/dismiss") {
+            self.bank_to_dismiss
+        } else if route.ends_with("/erase") {
             self.erasable
         } else if route.starts_with("/admin/donors") {
             self.donor
@@ -530,7 +538,33 @@ async fn seed_ids(app: &TestApp) -> Ids {
         )
         .await;
     let erasable = app.open_donor("Forget Me").await;
+    let bank = |email: &str| {
+        let mut conn = app.conn();
+        coffer::ledger::payments::create_intent(
+            &mut conn,
+            coffer::ledger::payments::IntentDraft {
+                channel: coffer::domain::Source::Bank,
+                email: coffer::domain::Email::parse(email).unwrap(),
+                public_name: "Bank Donor".to_owned(),
+                website: None,
+                fediverse_handle: None,
+                consent: coffer::domain::Consent::default(),
+                anonymous: false,
+                locale: None,
+                tier_id: None,
+                amount: coffer::domain::Money::from_minor(1500, coffer::domain::Currency::EUR)
+                    .unwrap(),
+                frequency: coffer::ledger::payments::Frequency::Once,
+            },
+        )
+        .unwrap()
+        .id
+    };
+    let (bank_to_confirm, bank_to_dismiss) =
+        (bank("bank1@mail.example"), bank("bank2@mail.example"));
     Ids {
+        bank_to_confirm,
+        bank_to_dismiss,
         donor,
         tier: gold,
         pledge,
@@ -554,6 +588,7 @@ console_test!(
             "/admin/donors",
             &format!("/admin/donors/{}", ids.donor),
             "/admin/pledges",
+            "/admin/pledges/pending",
             "/admin/ledger",
             "/admin/tiers",
             "/admin/audit",
@@ -586,6 +621,7 @@ console_test!(
                 && !route.contains("/revoke")
                 && !route.contains("/erase")
                 && !route.contains("/annual")
+                && !route.contains("/pending/")
                 && *route != "/admin/tokens"
             {
                 let form = get(&app, &viewer, &path).await;
