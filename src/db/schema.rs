@@ -189,3 +189,22 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    settings (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    logos (hash) {
+        hash -> Text,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> Binary,
+        created_at -> Timestamp,
+    }
+}

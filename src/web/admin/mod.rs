@@ -14,6 +14,7 @@ pub mod limiter;
 pub mod login;
 pub mod pledges;
 pub mod session;
+pub mod settings;
 pub mod tiers;
 pub mod tokens;
 
@@ -35,6 +36,8 @@ pub const WRITE_ROUTES: &[&str] = &[
     "/admin/donors/new",
     "/admin/donors/{id}/edit",
     "/admin/donors/{id}/pin",
+    "/admin/donors/{id}/logo",
+    "/admin/donors/{id}/logo/remove",
     "/admin/donors/{id}/erase",
     "/admin/pledges/new",
     "/admin/pledges/{id}/status",
@@ -48,6 +51,7 @@ pub const WRITE_ROUTES: &[&str] = &[
     "/admin/tokens",
     "/admin/tokens/{id}/revoke",
     "/admin/receipts/annual",
+    "/admin/settings",
 ];
 
 /// What every console page shows around its content: who is signed in, the sign-out form's
@@ -339,6 +343,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/admin/tokens",
         Some(web::get().to(tokens::list)),
         Some(web::post().to(tokens::create)),
+    ))
+    .service(resource(
+        "/admin/settings",
+        Some(web::get().to(settings::show)),
+        Some(web::post().to(settings::update)),
+    ))
+    .service(resource(
+        "/admin/donors/{id}/logo",
+        Some(web::get().to(donors::logo_form)),
+        Some(web::post().to(donors::upload_logo)),
+    ))
+    .service(resource(
+        "/admin/donors/{id}/logo/remove",
+        None,
+        Some(web::post().to(donors::remove_logo)),
     ))
     .service(resource(
         "/admin/tokens/{id}/revoke",
