@@ -475,6 +475,7 @@ fn plausible_fields(path: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("monthly_minimum", "25.00".into()),
         ],
         "/admin/tiers/{id}/archive" => vec![],
+        "/admin/tiers/{id}/move" => vec![("direction", "up".into())],
         "/admin/tokens" => vec![("name", "script".into())],
         "/admin/tokens/{id}/revoke" => vec![],
         "/admin/receipts/annual" => vec![("year", "2026".into())],
@@ -641,6 +642,7 @@ console_test!(
             assert_eq!(response.status(), StatusCode::FORBIDDEN, "POST {path}");
             if !route.contains("/status")
                 && !route.contains("/remove")
+                && !route.contains("/move")
                 && *route != "/admin/settings"
                 && !route.contains("/archive")
                 && !route.contains("/revoke")
@@ -1518,5 +1520,53 @@ console_test!(
         let viewer = signed_in(&app, VIEWER).await;
         let html = page(&app, &viewer, "/admin/settings").await;
         assert!(html.contains("Example Social") && !html.contains("Save settings"));
+    }
+);
+
+console_test!(
+    tiers_move_up_and_down_the_wall_one_place_at_a_time,
+    |app| async move {
+        account(&app, TREASURER, Role::Treasurer);
+        let (platinum, _, rosegold) = app.standard_tiers().await;
+        let client = signed_in(&app, TREASURER).await;
+        let csrf = dashboard_csrf(&app, &client).await;
+        let order = |app: &TestApp| -> Vec<String> {
+            let mut conn = app.conn();
+            coffer::ledger::tiers::list(&mut conn, false)
+                .unwrap()
+                .into_iter()
+                .map(|t| t.slug)
+                .collect()
+        };
+        for (id, direction, expected) in [
+            (rosegold, "up", ["platinum", "rosegold", "gold"]),
+            (platinum, "up", ["platinum", "rosegold", "gold"]),
+            (platinum, "down", ["rosegold", "platinum", "gold"]),
+            (rosegold, "sideways", ["rosegold", "platinum", "gold"]),
+        ] {
+            let response = post(
+                &app,
+                &client,
+                &format!("/admin/tiers/{id}/move"),
+                &[("csrf", &csrf), ("direction", direction)],
+            )
+            .await;
+            let expected_status = if direction == "sideways" {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::SEE_OTHER
+            };
+            assert_eq!(response.status(), expected_status, "{direction}");
+            assert_eq!(order(&app), expected, "{id} {direction}");
+        }
+        app.settled().await;
+        let tiers = app.get_json("/api/v1/tiers").await;
+        let slugs: Vec<&str> = tiers["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["slug"].as_str().unwrap())
+            .collect();
+        assert_eq!(slugs, ["rosegold", "platinum", "gold"]);
     }
 );

@@ -47,6 +47,7 @@ pub const WRITE_ROUTES: &[&str] = &[
     "/admin/ledger/correction",
     "/admin/tiers/new",
     "/admin/tiers/{id}/edit",
+    "/admin/tiers/{id}/move",
     "/admin/tiers/{id}/archive",
     "/admin/tokens",
     "/admin/tokens/{id}/revoke",
@@ -343,6 +344,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/admin/tokens",
         Some(web::get().to(tokens::list)),
         Some(web::post().to(tokens::create)),
+    ))
+    .service(resource(
+        "/admin/tiers/{id}/move",
+        None,
+        Some(web::post().to(tiers::reorder)),
     ))
     .service(resource(
         "/admin/settings",
