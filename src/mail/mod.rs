@@ -422,7 +422,11 @@ fn render_row(conn: &mut DbConn, instance: &Instance, row: &OutboxRow) -> AppRes
         .as_deref()
         .ok_or_else(|| AppError::Internal(format!("outbox message {} has no body", row.id)))?;
     let receipt = crate::ledger::receipts::find(conn, number)?;
-    render::receipt(instance, &receipt.snapshot)
+    // The name the treasurer set in the console wins over the environment's.
+    let instance = Instance {
+        name: crate::ledger::settings::instance_name(conn, &instance.name)?,
+    };
+    render::receipt(&instance, &receipt.snapshot)
 }
 
 /// Exponential backoff with jitter: about `base · 2^(attempts−1)`, capped, each wait drawn

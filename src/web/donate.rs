@@ -21,7 +21,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::ledger::payments::{self, Frequency, Intent, IntentDraft};
-use crate::ledger::settings_stub as settings;
+use crate::ledger::settings;
 use crate::ledger::write::{Actor, Recorded};
 use crate::payments::stripe;
 use crate::web::admin::forms::{same_token, Fields};

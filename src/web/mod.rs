@@ -7,6 +7,7 @@ pub mod assets;
 pub mod donate;
 pub mod error;
 pub mod inputs;
+pub mod logos;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -214,6 +215,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(metrics::render))
             .default_service(web::to(|req: HttpRequest| async move {
                 Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
+            })),
+    )
+    .service(
+        web::resource("/logos/{file}")
+            .route(web::get().to(logos::serve))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
             })),
     )
     .service(

@@ -294,7 +294,7 @@ pub async fn tier_sponsors(
     let start = (page - 1) * TIER_PAGE_SIZE;
     let end = (start + TIER_PAGE_SIZE).min(tier.sponsors.len());
     let html = TierPage {
-        instance_name: &state.settings.instance_name,
+        instance_name: &published.instance_name,
         tier,
         sponsors: &tier.sponsors[start..end],
         page,

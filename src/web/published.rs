@@ -69,6 +69,8 @@ impl Representation {
 #[derive(Debug)]
 pub struct Published {
     pub wall: Arc<Wall>,
+    /// The instance's name as the settings had it when the build began.
+    pub instance_name: String,
     /// `/` in each language, in `Lang::ALL` order.
     pub homes: Vec<(Lang, Representation)>,
     pub sponsors: Representation,
@@ -216,11 +218,13 @@ pub async fn run_publisher(state: AppState) {
 async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResult<Published> {
     let started = Instant::now();
     let currency = state.settings.currency;
-    let (wall, tiers) = state
+    let default_name = state.settings.instance_name.clone();
+    let (wall, tiers, instance_name) = state
         .run(move |conn| {
             let wall = crate::ledger::wall::build(conn, currency, db::now())?;
             let tiers = crate::ledger::tiers::list(conn, false)?;
-            Ok((wall, tiers))
+            let name = crate::ledger::settings::instance_name(conn, &default_name)?;
+            Ok((wall, tiers, name))
         })
         .await?;
     let wall = Arc::new(wall);
@@ -231,7 +235,7 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
         let mut homes = Vec::new();
         for lang in Lang::ALL {
             let html = WallPage {
-                instance_name: &settings.instance_name,
+                instance_name: &instance_name,
                 wall: &wall,
                 lang,
             }
@@ -249,6 +253,7 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
             tiers: json(&crate::web::views::PublicTiersView { tiers })?,
             summary: json(&SummaryView::from(&*wall))?,
             wall,
+            instance_name,
             version,
             local_generation,
             built_at: Instant::now(),

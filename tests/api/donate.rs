@@ -289,8 +289,19 @@ crate::backend_test!(
     without_stripe_a_pledge_is_recorded_as_a_pending_bank_transfer,
     |app| async move {
         app.standard_tiers().await;
+        {
+            let mut conn = app.conn();
+            coffer::db::settings::put(
+                &mut conn,
+                "bank_instructions",
+                "IBAN NO93 8601 1117 947, Example Social",
+                coffer::db::now(),
+            )
+            .unwrap();
+        }
         let (cookie, csrf, html) = form(&app, "/donate?tier=gold").await;
         assert!(html.contains("Pay by bank transfer"), "{html}");
+        assert!(html.contains("IBAN NO93 8601 1117 947"), "{html}");
         let response = post(&app, "/donate", &cookie, &gold(&csrf)).await;
         assert_eq!(response.status(), StatusCode::OK);
         let html = response.text().await.unwrap();
@@ -303,6 +314,7 @@ crate::backend_test!(
             .collect::<String>();
         assert!(reference.starts_with("di_"), "{html}");
         assert!(html.contains("€25.00"), "{html}");
+        assert!(html.contains("IBAN NO93 8601 1117 947"), "{html}");
         assert_eq!(
             intents(&app),
             vec![(

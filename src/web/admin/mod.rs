@@ -15,6 +15,7 @@ pub mod limiter;
 pub mod login;
 pub mod pledges;
 pub mod session;
+pub mod settings;
 pub mod tiers;
 pub mod tokens;
 
@@ -36,6 +37,8 @@ pub const WRITE_ROUTES: &[&str] = &[
     "/admin/donors/new",
     "/admin/donors/{id}/edit",
     "/admin/donors/{id}/pin",
+    "/admin/donors/{id}/logo",
+    "/admin/donors/{id}/logo/remove",
     "/admin/donors/{id}/erase",
     "/admin/pledges/new",
     "/admin/pledges/{id}/status",
@@ -47,10 +50,12 @@ pub const WRITE_ROUTES: &[&str] = &[
     "/admin/ledger/correction",
     "/admin/tiers/new",
     "/admin/tiers/{id}/edit",
+    "/admin/tiers/{id}/move",
     "/admin/tiers/{id}/archive",
     "/admin/tokens",
     "/admin/tokens/{id}/revoke",
     "/admin/receipts/annual",
+    "/admin/settings",
 ];
 
 /// What every console page shows around its content: who is signed in, the sign-out form's
@@ -357,6 +362,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/admin/tokens",
         Some(web::get().to(tokens::list)),
         Some(web::post().to(tokens::create)),
+    ))
+    .service(resource(
+        "/admin/tiers/{id}/move",
+        None,
+        Some(web::post().to(tiers::reorder)),
+    ))
+    .service(resource(
+        "/admin/settings",
+        Some(web::get().to(settings::show)),
+        Some(web::post().to(settings::update)),
+    ))
+    .service(resource(
+        "/admin/donors/{id}/logo",
+        Some(web::get().to(donors::logo_form)),
+        Some(web::post().to(donors::upload_logo)),
+    ))
+    .service(resource(
+        "/admin/donors/{id}/logo/remove",
+        None,
+        Some(web::post().to(donors::remove_logo)),
     ))
     .service(resource(
         "/admin/tokens/{id}/revoke",
