@@ -114,6 +114,46 @@ async fn the_pages_are_valid_html() {
     ] {
         save(name, app.get(path).await.text().await.unwrap());
     }
+    // The donation form refused (messages beside fields), previewed, and its bank answer.
+    let form = app.get("/donate?tier=gold").await;
+    let cookie = form.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = scraper::Html::parse_document(&form.text().await.unwrap())
+        .select(&scraper::Selector::parse("input[name=csrf]").unwrap())
+        .next()
+        .and_then(|i| i.value().attr("value").map(str::to_owned))
+        .unwrap();
+    for (name, action, email) in [
+        ("donate-refused.html", "pay", "not an email"),
+        ("donate-preview.html", "preview", "ada@mail.example"),
+        ("donate-bank.html", "pay", "ada@mail.example"),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/donate"))
+            .header("cookie", cookie.clone())
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("tier", "gold"),
+                ("amount", "300"),
+                ("frequency", "year"),
+                ("email", email),
+                ("public_name", "Ada <b>Lovelace</b>"),
+                ("website", "https://ada.example/"),
+                ("show_name", "1"),
+                ("show_link", "1"),
+                ("action", action),
+            ])
+            .send()
+            .await
+            .unwrap();
+        save(name, response.text().await.unwrap());
+    }
     save_console_pages(&app, &mut save).await;
     let output = actix_web::rt::task::spawn_blocking(move || {
         Command::new("java")
@@ -218,6 +258,7 @@ async fn save_console_pages(app: &crate::helpers::TestApp, save: &mut impl FnMut
         ("tokens", "/admin/tokens"),
         ("settings", "/admin/settings"),
         ("donor-logo", "/admin/donors/1/logo"),
+        ("pending-bank-pledges", "/admin/pledges/pending"),
     ] {
         save(&format!("console-{name}.html"), get(path.to_owned()).await);
     }
