@@ -970,6 +970,7 @@ crate::stripe_test!(
         }
         let t = now() - 3600;
         let mut expected = None;
+        let mut latencies = Vec::new();
         for (case, order) in orders.iter().enumerate() {
             let reference = intent(
                 &app,
@@ -980,7 +981,9 @@ crate::stripe_test!(
             let (events, the_refund) = life_of_a_subscription(case, &reference, t);
             stripe.add_refund(the_refund);
             for &index in order {
+                let started = std::time::Instant::now();
                 let (status, reply) = deliver(&app, &events[index]).await;
+                latencies.push(started.elapsed());
                 assert_eq!(
                     status,
                     StatusCode::OK,
@@ -1022,6 +1025,20 @@ crate::stripe_test!(
                 ),
             }
         }
+        // Answers come within the request: each delivery, with its calls to the fake API.
+        latencies.sort();
+        let p50 = latencies[latencies.len() / 2];
+        let p99 = latencies[latencies.len() * 99 / 100];
+        let max = latencies[latencies.len() - 1];
+        eprintln!(
+            "webhook deliveries ({:?}): {} answered, p50 {p50:?}, p99 {p99:?}, max {max:?}",
+            app.backend,
+            latencies.len()
+        );
+        assert!(
+            max < std::time::Duration::from_secs(2),
+            "a delivery took {max:?}"
+        );
         // Every event of every case was recorded once.
         assert_eq!(app.count("processed_events"), (orders.len() * 11) as i64);
     }
