@@ -304,7 +304,7 @@ pub async fn form(
         values.tier = tier.slug.clone();
         values.amount = tier.monthly_minimum.amount_string();
     }
-    let page = page(&state, lang, tiers, values, HashMap::new(), None).await?;
+    let page = page(&state, lang, tiers, values, HashMap::new(), None, None).await?;
     respond(&state, StatusCode::OK, page)
 }
 
@@ -315,6 +315,7 @@ async fn page(
     values: DonateValues,
     errors: HashMap<&'static str, String>,
     message: Option<String>,
+    csrf: Option<String>,
 ) -> Result<DonatePage, PageError> {
     let instance = instance(state).await?;
     let preview = preview(&values, &tiers);
@@ -328,7 +329,9 @@ async fn page(
         preview,
         stripe: state.stripe.is_some(),
         bank_instructions: instance.bank_instructions,
-        csrf: random_token(),
+        // A page shown again after a post keeps the token that post proved (the live preview
+        // posts while the form stays on screen); a new page gets a new one.
+        csrf: csrf.unwrap_or_else(random_token),
         currency: state.settings.currency,
     })
 }
@@ -370,9 +373,13 @@ fn donate_csp(settings: &crate::config::Settings) -> String {
         origins.push(' ');
         origins.push_str(&base.origin().ascii_serialization());
     }
-    crate::startup::CSP.replace(
-        "form-action 'self'",
-        &format!("form-action 'self' {origins}"),
+    // The live preview (`/static/donate.js`) asks this origin to render it.
+    format!(
+        "{}; script-src 'self'; connect-src 'self'",
+        crate::startup::CSP.replace(
+            "form-action 'self'",
+            &format!("form-action 'self' {origins}"),
+        )
     )
 }
 
@@ -561,8 +568,9 @@ pub async fn submit(
     let lang = visitor_lang(&req, fields.get("lang").as_deref());
     let values = DonateValues::from_fields(&fields);
     let tiers = tier_choices(&state).await?;
+    let proved = Some(fields.text(CSRF_FIELD));
     if fields.get("action").as_deref() == Some("preview") {
-        let page = page(&state, lang, tiers, values, HashMap::new(), None).await?;
+        let page = page(&state, lang, tiers, values, HashMap::new(), None, proved).await?;
         return respond(&state, StatusCode::OK, page);
     }
     let address = req
@@ -588,7 +596,7 @@ pub async fn submit(
     ) {
         Ok(draft) => draft,
         Err(errors) => {
-            let page = page(&state, lang, tiers, values, errors, None).await?;
+            let page = page(&state, lang, tiers, values, errors, None, proved).await?;
             return respond(&state, StatusCode::UNPROCESSABLE_ENTITY, page);
         }
     };
@@ -681,6 +689,7 @@ pub async fn submit(
                 values,
                 HashMap::new(),
                 Some(lang.t("donate-error-stripe")),
+                proved,
             )
             .await?;
             respond(&state, StatusCode::BAD_GATEWAY, page)

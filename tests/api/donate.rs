@@ -590,6 +590,14 @@ async fn a_donor_goes_from_the_wall_to_stripe_checkout_in_a_real_browser() {
             .await
             .unwrap();
     }
+    // The preview follows the typing (the page's script asks the server to render it).
+    browser
+        .wait()
+        .for_element(Locator::XPath(
+            "//section[contains(@class, 'preview')]//bdi[contains(., 'Grace Hopper')]",
+        ))
+        .await
+        .expect("the live preview shows the name");
     browser
         .find(Locator::Css("button[value=pay]"))
         .await
