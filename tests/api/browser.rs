@@ -227,7 +227,7 @@ async fn save_console_pages(app: &crate::helpers::TestApp, save: &mut impl FnMut
 
 /// Debian's chromedriver, or `None` after saying so loudly (a failure with
 /// `COFFER_REQUIRE_BROWSER=1`).
-fn chromedriver() -> Option<&'static str> {
+pub(crate) fn chromedriver() -> Option<&'static str> {
     let found = ["/usr/bin/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -244,9 +244,9 @@ fn chromedriver() -> Option<&'static str> {
 }
 
 /// A chromedriver process of this test's own, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Driver {
@@ -256,7 +256,7 @@ impl Drop for Driver {
     }
 }
 
-async fn start_driver(path: &str) -> Driver {
+pub(crate) async fn start_driver(path: &str) -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
