@@ -259,6 +259,20 @@ crate::backend_test!(
             assert!(cookie.contains(attribute), "{attribute} in {cookie}");
         }
         assert!(!cookie.contains("Domain"), "{cookie}");
+        // Behind https every answer asks the browser to stay on https.
+        for path in ["/", "/admin/login", "/api/v1/summary"] {
+            let response = app.get(path).await;
+            assert_eq!(
+                response.headers()[header::STRICT_TRANSPORT_SECURITY],
+                "max-age=31536000; includeSubDomains",
+                "{path}"
+            );
+        }
+        let plain = console_app(crate::helpers::Backend::Sqlite).await.unwrap();
+        let response = plain.get("/").await;
+        assert!(!response
+            .headers()
+            .contains_key(header::STRICT_TRANSPORT_SECURITY));
     }
 );
 

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod accessibility;
 mod admin_api;
 mod browser;
 mod cli;
