@@ -114,7 +114,16 @@ async fn the_wall_and_the_console_have_no_accessibility_violations_at_390_and_12
         .unwrap();
     }
     app.settled().await;
-    let public = ["/", "/?lang=nb", "/sponsors/rosegold", "/admin/login"];
+    let public = [
+        "/",
+        "/?lang=nb",
+        "/sponsors/rosegold",
+        "/admin/login",
+        "/donate",
+        "/donate?tier=gold&lang=nb",
+        "/donate/thanks",
+        "/donate/manage",
+    ];
     let console = [
         "/admin",
         "/admin/donors",
@@ -122,6 +131,7 @@ async fn the_wall_and_the_console_have_no_accessibility_violations_at_390_and_12
         "/admin/donors/1/edit",
         "/admin/donors/1/logo",
         "/admin/pledges",
+        "/admin/pledges/pending",
         "/admin/ledger",
         "/admin/ledger/donation",
         "/admin/ledger/refund",
