@@ -57,6 +57,7 @@ kind-credit-note = kreditnota
 
 pledge-line = { $amount } { $interval }
 pledge-manage = For å endre eller avslutte den faste støtten, svar på denne meldingen eller skriv til kassereren i { $instance }; betalinger gjennom en plattform (Stripe, Patreon, Liberapay, Open Collective) kan også endres der.
+receipt-self-service = For å endre hvordan du vises på sponsorveggen, eller avslutte en månedlig eller årlig gave, bruk denne lenken (den virker i sju dager):
 
 automatic-note = Denne meldingen ble sendt automatisk av regnskapet til { $instance }.
 

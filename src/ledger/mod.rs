@@ -10,6 +10,7 @@ pub mod logos;
 pub mod payments;
 pub mod pledges;
 pub mod receipts;
+pub mod self_service;
 pub mod settings;
 pub mod tiers;
 pub mod tokens;

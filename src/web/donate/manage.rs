@@ -8,8 +8,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use super::{check_csrf, csrf_cookie, random_token, DonateQuery};
 use crate::domain::{Consent, PledgeStatus, Source};
@@ -17,15 +15,13 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::ledger::donors::{self, Donor};
 use crate::ledger::pledges::{self, Pledge};
+pub use crate::ledger::self_service::{sign, verify};
 use crate::ledger::write::{Actor, Recorded};
 use crate::payments::stripe;
 use crate::web::admin::forms::Fields;
 use crate::web::error::{ApiError, PageError};
 use crate::web::pages::{visitor_lang, Localized};
 use crate::web::AppState;
-
-/// How long a self-service link works.
-pub const LINK_LIFETIME: chrono::Duration = chrono::Duration::days(7);
 
 /// The request form, and the answer to a request.
 #[derive(Template)]
@@ -87,31 +83,6 @@ impl ManagePage {
             && pledge.status != PledgeStatus::Cancelled
             && pledge.external_ref.is_some()
     }
-}
-
-/// A self-service link for a donor, valid until `expires` (Unix seconds).
-pub fn sign(key: &[u8], donor_id: i64, expires: i64) -> String {
-    format!("{donor_id}.{expires}.{}", signature(key, donor_id, expires))
-}
-
-fn signature(key: &[u8], donor_id: i64, expires: i64) -> String {
-    // HMAC takes keys of any length.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    mac.update(format!("manage:{donor_id}.{expires}").as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// The donor a link names, when its signature holds and it has not expired.
-pub fn verify(key: &[u8], token: &str, now: i64) -> Option<i64> {
-    let mut parts = token.splitn(3, '.');
-    let donor_id: i64 = parts.next()?.parse().ok()?;
-    let expires: i64 = parts.next()?.parse().ok()?;
-    let given = hex::decode(parts.next()?).ok()?;
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).ok()?;
-    mac.update(format!("manage:{donor_id}.{expires}").as_bytes());
-    // Constant-time comparison.
-    mac.verify_slice(&given).ok()?;
-    (now <= expires).then_some(donor_id)
 }
 
 fn key(state: &AppState) -> Result<Vec<u8>, PageError> {
@@ -194,11 +165,12 @@ pub async fn request_link(
             let Some(donor) = crate::db::donors::find_by_email(conn, &email)? else {
                 return Ok(());
             };
-            let expires = (chrono::Utc::now() + LINK_LIFETIME).timestamp();
-            let link = format!(
-                "{public_url}/donate/manage/{}?lang={}",
-                sign(&key, donor.id, expires),
-                lang.tag()
+            let link = crate::ledger::self_service::link(
+                &public_url,
+                &key,
+                donor.id,
+                lang,
+                chrono::Utc::now(),
             );
             let subject = lang.t_args("manage-mail-subject", &[("instance", instance.clone())]);
             let text = lang.t_args(

@@ -22,7 +22,8 @@ fn view(conn: &mut DbConn, instance: &Instance, receipt: Receipt) -> AppResult<R
     let instance = Instance {
         name: crate::ledger::settings::instance_name(conn, &instance.name)?,
     };
-    let mail = render::receipt(&instance, &receipt.snapshot)?;
+    // The treasurer's copy carries no donor's link: it would let the reader act as the donor.
+    let mail = render::receipt(&instance, &receipt.snapshot, None)?;
     Ok(ReceiptView {
         kind: receipt.kind.as_str(),
         year: receipt.year,
