@@ -50,6 +50,12 @@ esac
 
 port="${COFFER_SCHEMATHESIS_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 export COFFER_BIND="127.0.0.1:$port"
+# Stripe configured, so that the webhook endpoint is live: schemathesis cannot sign an event, so
+# every delivery it makes must be refused (400) and change nothing. The API base points at a
+# closed port: nothing may ever reach it.
+export COFFER_STRIPE_SECRET_KEY="sk_test_schemathesis"
+export COFFER_STRIPE_WEBHOOK_SECRET="whsec_schemathesis"
+export COFFER_STRIPE_API_BASE="http://127.0.0.1:9"
 base="http://127.0.0.1:$port"
 
 log "schemathesis on $backend ($base)"
