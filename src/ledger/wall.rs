@@ -114,6 +114,14 @@ pub struct Standing {
 
 /// Builds the wall as of `now`.
 pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppResult<Wall> {
+    let started = std::time::Instant::now();
+    let phase = |name: &str| {
+        tracing::debug!(
+            phase = name,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "wall build"
+        )
+    };
     let tiers: Vec<Tier> = super::tiers::list(conn, false)?
         .into_iter()
         .filter(|t| t.monthly_minimum.currency() == currency)
@@ -123,6 +131,7 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
         .into_iter()
         .map(WallDonor::from)
         .collect();
+    phase("donors");
     let mut pledges_by_donor: HashMap<i64, Vec<PledgeFacts>> = HashMap::new();
     let mut all_pledges = Vec::new();
     for (donor_id, amount, pledge_currency, interval) in db::pledges::active_amounts(conn)? {
@@ -135,7 +144,9 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
         pledges_by_donor.entry(donor_id).or_default().push(facts);
         all_pledges.push(facts);
     }
+    phase("pledges");
     let gifts_by_donor = recent_gifts(conn, None, now)?;
+    phase("gifts");
     // Recurring support is everyone's pledges with no gifts: the same rule as a donor's own.
     let recurring = monthly_support(currency, &all_pledges, &[], now);
     let thresholds = thresholds(&tiers);
@@ -180,11 +191,13 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
             }
         })
         .collect();
+    phase("tiers resolved");
     let costs = db::ledger::running_costs_since(
         conn,
         now - Duration::days(GIFT_WINDOW_DAYS),
         currency.code(),
     )?;
+    phase("costs");
     let monthly_goal = (costs > 0).then(|| {
         // Round the goal up: a goal that is a cent short of the costs would be a small lie.
         let goal_minor = (i128::from(costs) + 11) / 12;

@@ -223,6 +223,7 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
             Ok((wall, tiers))
         })
         .await?;
+    let queried = started.elapsed();
     let wall = Arc::new(wall);
     let settings = state.settings.clone();
     let rendered_wall = wall.clone();
@@ -243,7 +244,8 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
             ));
         }
         let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
-        Ok(Published {
+        let homes_done = started.elapsed();
+        let published = Published {
             homes,
             sponsors: json(&SponsorsView::new(&wall, &settings.public_url))?,
             tiers: json(&crate::web::views::PublicTiersView { tiers })?,
@@ -253,7 +255,14 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
             local_generation,
             built_at: Instant::now(),
             build_time: started.elapsed(),
-        })
+        };
+        tracing::debug!(
+            query_ms = queried.as_secs_f64() * 1e3,
+            homes_ms = (homes_done - queried).as_secs_f64() * 1e3,
+            json_ms = (published.build_time - homes_done).as_secs_f64() * 1e3,
+            "published"
+        );
+        Ok(published)
     })
     .await??;
     Ok(published)
