@@ -203,16 +203,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let mut conn = migrated_connection(&settings)?;
             let started = std::time::Instant::now();
             let seeded = match entries {
-                Some(entries) => db::write_transaction(&mut conn, |conn| {
-                    db::prepare_bulk_load(conn)?;
-                    crate::demo::seed_at_scale_if_empty(
-                        conn,
-                        settings.currency,
-                        donors as usize,
-                        entries as usize,
-                        db::now(),
-                    )
-                })?
+                Some(entries) => crate::demo::seed_at_scale(
+                    &mut conn,
+                    settings.currency,
+                    donors as usize,
+                    entries as usize,
+                    db::now(),
+                )?
                 .map(|s| s.to_string()),
                 None => seed_demo(&mut conn, &settings, donors as usize)?,
             };
@@ -227,6 +224,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Stats => {
             let mut conn = migrated_connection(&settings)?;
+            // The connection as the server's publisher has it.
+            db::prepare_for_publishing(&mut conn).map_err(AppError::from)?;
             let donors = db::donors::count(&mut conn).map_err(AppError::from)?;
             let entries = db::ledger::count(&mut conn).map_err(AppError::from)?;
             // The median of five builds: the first warms the database's cache.

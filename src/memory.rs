@@ -2,14 +2,27 @@
 //!
 //! glibc's allocator gives each thread that allocates its own arena and keeps freed memory for
 //! reuse; a server whose blocking threads each build a large wall now and then would otherwise
-//! hold hundreds of megabytes it no longer uses. Both calls are glibc-only and harmless to skip.
+//! hold hundreds of megabytes it no longer uses. These calls are glibc-only and harmless to skip.
 
-/// Limits the allocator to two arenas; call once at start, before threads are spawned.
+/// Allocations at least this large get their own mapping, returned to the system when freed.
+const MMAP_THRESHOLD: libc::c_int = 128 * 1024;
+/// Free memory at the top of the heap beyond this goes back to the system at once.
+const TRIM_THRESHOLD: libc::c_int = 256 * 1024;
+
+/// Limits the allocator to two arenas and fixes its thresholds; call once at start, before
+/// threads are spawned.
+///
+/// glibc raises its mmap threshold (up to 32 MiB) each time a mapped block is freed, so after
+/// the first wall the large buffers of every later build (rows, rendered pages, compressed
+/// bodies) would come from the heap and fragment it; fixed thresholds keep them in mappings of
+/// their own, which go back to the system the moment they are freed.
 pub fn limit_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes the allocator's tuning; it is called before other threads.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     }
 }
 

@@ -343,11 +343,12 @@ impl EntryWriter {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.buffer);
-        on_backend!(conn, |c| diesel::insert_into(
-            db::schema::ledger_entries::table
-        )
-        .values(&rows)
-        .execute(c))?;
+        let table = db::schema::ledger_entries::table;
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(table).values(&rows).execute(c)?,
+            // COPY: PostgreSQL's bulk path, several times faster than a multi-row INSERT.
+            DbConn::Postgres(c) => diesel::copy_from(table).from_insertable(&rows).execute(c)?,
+        };
         self.buffer = rows;
         self.buffer.clear();
         Ok(())
