@@ -183,9 +183,9 @@ impl Publications {
     }
 }
 
-/// The publisher's own database connection, outside the pool: it reads the same few megabytes
-/// on every build, which a pooled connection's small page cache would read from the file each
-/// time, and it never makes a request wait for a pooled connection.
+/// The publisher's own database connection, outside the pool: its builds and its polling never
+/// make a request wait for a pooled connection, and its page cache keeps what every build
+/// reads while the pooled connections keep small ones.
 #[derive(Default)]
 struct OwnConnection {
     conn: Option<db::DbConn>,
