@@ -373,3 +373,45 @@ fn json<T: serde::Serialize>(
         body,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unchanged_answer_keeps_its_compressed_bodies() {
+        let body = b"{\"sponsors\": []}".repeat(50);
+        let first = Representation::new("application/json", PUBLIC_CACHE, body.clone());
+        let same = Representation::unless_unchanged(
+            Some(&first),
+            "application/json",
+            PUBLIC_CACHE,
+            body.clone(),
+        );
+        let first_br = first.body(Coding::Brotli).unwrap();
+        // The very same bytes, not compressed again.
+        assert_eq!(
+            same.body(Coding::Brotli).unwrap().as_ptr(),
+            first_br.as_ptr()
+        );
+        assert_eq!(same.tag, first.tag);
+
+        let mut changed_body = body;
+        changed_body.extend_from_slice(b" ");
+        let changed = Representation::unless_unchanged(
+            Some(&first),
+            "application/json",
+            PUBLIC_CACHE,
+            changed_body,
+        );
+        assert_ne!(changed.tag, first.tag);
+        assert_ne!(changed.body(Coding::Brotli).unwrap(), first_br);
+        let html = Representation::unless_unchanged(
+            Some(&first),
+            "text/html; charset=utf-8",
+            PUBLIC_CACHE,
+            b"{\"sponsors\": []}".repeat(50),
+        );
+        assert_eq!(html.content_type, "text/html; charset=utf-8");
+    }
+}
