@@ -15,7 +15,7 @@ use crate::web::error::{ApiError, PageError};
 use crate::web::{middleware, AppState};
 
 /// Content Security Policy: no scripts at all, styles and images from this origin only.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
+pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Blocking threads (database work) per HTTP worker; the pool has 8 to 10 connections and
@@ -148,8 +148,21 @@ pub fn migrate(conn: &mut db::DbConn, settings: &Settings) -> Result<(), db::DbS
 }
 
 fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    // Behind https, browsers are told to come back only over https for a year.
+    let hsts = state
+        .settings
+        .is_https()
+        .then_some("max-age=31536000; includeSubDomains");
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
+        let mut headers = DefaultHeaders::new()
+            .add(("Content-Security-Policy", CSP))
+            .add(("X-Content-Type-Options", "nosniff"))
+            .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+            .add(("X-Frame-Options", "DENY"));
+        if let Some(hsts) = hsts {
+            headers = headers.add(("Strict-Transport-Security", hsts));
+        }
         App::new()
             .app_data(state.clone())
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
@@ -161,13 +174,7 @@ fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             // Innermost first: the headers every answer carries, then validators and
             // precompressed public bodies, admin no-store, compression of the rest, HEAD as
             // GET, and outermost the request log with an id per request.
-            .wrap(
-                DefaultHeaders::new()
-                    .add(("Content-Security-Policy", CSP))
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-                    .add(("X-Frame-Options", "DENY")),
-            )
+            .wrap(headers)
             .wrap(from_fn(middleware::representations))
             .wrap(from_fn(middleware::no_store_admin))
             .wrap(Compress::default())

@@ -215,3 +215,17 @@ pub fn erase(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<bool>
     .execute(conn)?;
     Ok(changed > 0)
 }
+
+/// The oldest donor, not erased, with this email (compared without case).
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<DonorRow>> {
+    donors::table
+        .filter(donors::erased_at.is_null())
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("LOWER(email) = ")
+                .bind::<diesel::sql_types::Text, _>(email.to_lowercase()),
+        )
+        .select(DonorRow::as_select())
+        .order(donors::id.asc())
+        .first(conn)
+        .optional()
+}

@@ -7,10 +7,13 @@ pub mod audit;
 pub mod donors;
 pub mod idempotency;
 pub mod ledger;
+pub mod logos;
 pub mod outbox;
+pub mod payments;
 pub mod pledges;
 pub mod receipts;
 pub mod schema;
+pub mod settings;
 pub mod tiers;
 
 use std::path::PathBuf;

@@ -128,3 +128,11 @@ pub fn set_status(
         .set((pledges::status.eq(status), pledges::ended_at.eq(ended_at)))
         .execute(conn)
 }
+
+/// Changes what a pledge promises, for pledges whose terms another system keeps (a Stripe
+/// subscription whose amount or interval the donor changed there).
+pub fn set_terms(conn: &mut DbConn, id: i64, amount: i64, interval: &str) -> QueryResult<usize> {
+    diesel::update(pledges::table.find(id))
+        .set((pledges::amount.eq(amount), pledges::interval.eq(interval)))
+        .execute(conn)
+}

@@ -189,3 +189,88 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    settings (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    logos (hash) {
+        hash -> Text,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    processed_events (source, event_id) {
+        source -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        processed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    donation_intents (id) {
+        id -> BigInt,
+        reference -> Text,
+        channel -> Text,
+        status -> Text,
+        email -> Text,
+        public_name -> Text,
+        website -> Nullable<Text>,
+        fediverse_handle -> Nullable<Text>,
+        consent_name -> Bool,
+        consent_link -> Bool,
+        consent_handle -> Bool,
+        consent_logo -> Bool,
+        anonymous -> Bool,
+        locale -> Nullable<Text>,
+        tier_id -> Nullable<BigInt>,
+        amount -> BigInt,
+        currency -> Text,
+        frequency -> Text,
+        checkout_session_id -> Nullable<Text>,
+        donor_id -> Nullable<BigInt>,
+        pledge_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    stripe_payments (payment_intent) {
+        payment_intent -> Text,
+        entry_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    stripe_refunds (refund_id) {
+        refund_id -> Text,
+        payment_intent -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        occurred_at -> Timestamp,
+        entry_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    stripe_subscriptions (subscription_id) {
+        subscription_id -> Text,
+        status -> Text,
+        amount -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        interval -> Nullable<Text>,
+        status_at -> BigInt,
+    }
+}

@@ -192,5 +192,8 @@ pub fn erase(conn: &mut DbConn, id: i64) -> AppResult<Donor> {
     if donor.erased || !db::donors::erase(conn, id, db::now())? {
         return Err(AppError::Conflict(format!("donor {id} is already erased")));
     }
+    if let Some(logo) = &donor.logo_path {
+        super::logos::forget(conn, logo)?;
+    }
     find(conn, id)
 }

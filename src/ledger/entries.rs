@@ -522,3 +522,43 @@ pub fn monthly_flows(
     }
     Ok(flows)
 }
+
+/// What a payment provider kept of a payment.
+#[derive(Debug, Clone)]
+pub struct FeeDraft {
+    /// Positive: the fee is recorded as money out.
+    pub amount: Money,
+    pub occurred_at: Option<NaiveDateTime>,
+    pub source: Source,
+    pub external_ref: Option<String>,
+    pub memo: String,
+}
+
+/// Records a provider's fee. It is not an expense: it has no category, so it does not count
+/// towards the running costs that set the monthly goal, and it names no donor.
+pub fn record_fee(conn: &mut DbConn, draft: FeeDraft) -> AppResult<Entry> {
+    if !draft.amount.is_positive() {
+        return Err(AppError::invalid("amount", "a fee must be more than zero"));
+    }
+    let occurred_at = match draft.occurred_at {
+        Some(at) => check_date("occurred_at", at)?,
+        None => db::now(),
+    };
+    insert(
+        conn,
+        db::ledger::NewEntry {
+            kind: EntryKind::Fee.as_str().to_owned(),
+            amount: draft.amount.negated().minor(),
+            currency: draft.amount.currency().code().to_owned(),
+            donor_id: None,
+            pledge_id: None,
+            occurred_at,
+            recorded_at: db::now(),
+            source: draft.source.as_str().to_owned(),
+            external_ref: draft.external_ref,
+            reverses: None,
+            category: None,
+            memo: draft.memo,
+        },
+    )
+}

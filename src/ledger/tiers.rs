@@ -187,3 +187,52 @@ pub fn archive(conn: &mut DbConn, id: i64) -> AppResult<Tier> {
     db::tiers::archive(conn, id, db::now())?;
     find(conn, id)
 }
+
+/// Which way a tier moves on the wall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Up,
+    Down,
+}
+
+/// Moves an active tier one place up or down the wall and numbers every active tier's position
+/// afresh (0, 1, 2, …), so that ties left by hand-typed positions are resolved too. Reorders are
+/// serialised (an advisory lock on PostgreSQL; SQLite has one writer), so two at once never
+/// interleave their renumbering. Returns the tiers in their new order.
+pub fn reorder(conn: &mut DbConn, id: i64, direction: Move) -> AppResult<Vec<Tier>> {
+    db::lock_key(conn, REORDER_LOCK)?;
+    let mut tiers = list(conn, false)?;
+    let at =
+        tiers
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or_else(|| match db::tiers::find(conn, id) {
+                Ok(Some(_)) => AppError::Conflict(format!("tier {id} is archived")),
+                _ => AppError::not_found("tier", id),
+            })?;
+    let to = match direction {
+        Move::Up => at.checked_sub(1),
+        Move::Down => (at + 1 < tiers.len()).then_some(at + 1),
+    };
+    if let Some(to) = to {
+        tiers.swap(at, to);
+    }
+    for (position, tier) in tiers.iter_mut().enumerate() {
+        let position = i32::try_from(position).map_err(|e| AppError::Internal(e.to_string()))?;
+        if tier.position != position {
+            db::tiers::update(
+                conn,
+                tier.id,
+                &db::tiers::TierChanges {
+                    position: Some(position),
+                    ..Default::default()
+                },
+            )?;
+            tier.position = position;
+        }
+    }
+    Ok(tiers)
+}
+
+/// The advisory lock that serialises reorders.
+const REORDER_LOCK: i64 = 0x636f_6666_7469_6572; // "cofftier"

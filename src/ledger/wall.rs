@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use super::donors::Donor;
 use super::pledges::Pledge;
+use super::settings::MonthlyGoal;
 use super::tiers::Tier;
 use crate::db::{self, DbConn};
 use crate::domain::{
@@ -189,17 +190,22 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
         })
         .collect();
     phase("tiers resolved");
-    let costs = db::ledger::running_costs_since(
-        conn,
-        now - Duration::days(GIFT_WINDOW_DAYS),
-        currency.code(),
-    )?;
-    phase("costs");
-    let monthly_goal = (costs > 0).then(|| {
-        // Round the goal up: a goal that is a cent short of the costs would be a small lie.
-        let goal_minor = (i128::from(costs) + 11) / 12;
-        Total::from_minor(goal_minor, currency)
-    });
+    let monthly_goal = match super::settings::monthly_goal(conn, currency)? {
+        MonthlyGoal::Fixed(goal) => Some(Total::from_minor(i128::from(goal.minor()), currency)),
+        MonthlyGoal::RunningCosts => {
+            let costs = db::ledger::running_costs_since(
+                conn,
+                now - Duration::days(GIFT_WINDOW_DAYS),
+                currency.code(),
+            )?;
+            (costs > 0).then(|| {
+                // Round the goal up: a goal a cent short of the costs would be a small lie.
+                let goal_minor = (i128::from(costs) + 11) / 12;
+                Total::from_minor(goal_minor, currency)
+            })
+        }
+    };
+    phase("goal");
     Ok(Wall {
         currency,
         tiers,

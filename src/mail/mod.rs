@@ -159,6 +159,36 @@ pub struct Identity {
     /// The host of `COFFER_PUBLIC_URL`, the right-hand side of every `Message-ID`.
     pub domain: String,
     pub from: Mailbox,
+    /// Signs donors' self-service links in receipts; `None` without `COFFER_SECRET_KEY`.
+    pub self_service: Option<SelfServiceLinks>,
+}
+
+/// What a receipt's self-service link is made of. The key never reaches a log.
+#[derive(Clone)]
+pub struct SelfServiceLinks {
+    pub public_url: String,
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for SelfServiceLinks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SelfServiceLinks")
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SelfServiceLinks {
+    /// A link for this donor, working for a week from now.
+    pub fn link(&self, donor_id: i64, lang: crate::i18n::Lang) -> String {
+        crate::ledger::self_service::link(
+            &self.public_url,
+            &self.key,
+            donor_id,
+            lang,
+            chrono::Utc::now(),
+        )
+    }
 }
 
 impl Identity {
@@ -185,6 +215,10 @@ impl Identity {
             },
             domain,
             from,
+            self_service: settings.console_key().ok().map(|key| SelfServiceLinks {
+                public_url: settings.public_url.clone(),
+                key: key.to_vec(),
+            }),
         })
     }
 
@@ -333,7 +367,7 @@ impl Mailer {
         let identity = self.identity.clone();
         let to_render = row.clone();
         let rendered = self
-            .blocking(move |conn| render_row(conn, &identity.instance, &to_render))
+            .blocking(move |conn| render_row(conn, &identity, &to_render))
             .await;
         let outcome = match rendered {
             Ok(mail) => match self.identity.build(&row.recipient, &message_id, &mail) {
@@ -408,7 +442,8 @@ impl Mailer {
 
 /// The message of an outbox row: what was rendered before, or the receipt rendered from its
 /// snapshot.
-fn render_row(conn: &mut DbConn, instance: &Instance, row: &OutboxRow) -> AppResult<RenderedMail> {
+fn render_row(conn: &mut DbConn, identity: &Identity, row: &OutboxRow) -> AppResult<RenderedMail> {
+    let instance = &identity.instance;
     if let (Some(subject), Some(text), Some(html)) = (&row.subject, &row.body_text, &row.body_html)
     {
         return Ok(RenderedMail {
@@ -422,7 +457,16 @@ fn render_row(conn: &mut DbConn, instance: &Instance, row: &OutboxRow) -> AppRes
         .as_deref()
         .ok_or_else(|| AppError::Internal(format!("outbox message {} has no body", row.id)))?;
     let receipt = crate::ledger::receipts::find(conn, number)?;
-    render::receipt(instance, &receipt.snapshot)
+    // The name the treasurer set in the console wins over the environment's.
+    let instance = Instance {
+        name: crate::ledger::settings::instance_name(conn, &instance.name)?,
+    };
+    // Rendered at each sending, so the link's week starts when the mail leaves.
+    let link = match (&identity.self_service, receipt.donor_id) {
+        (Some(links), Some(donor_id)) => Some(links.link(donor_id, receipt.snapshot.lang)),
+        _ => None,
+    };
+    render::receipt(&instance, &receipt.snapshot, link.as_deref())
 }
 
 /// Exponential backoff with jitter: about `base · 2^(attempts−1)`, capped, each wait drawn

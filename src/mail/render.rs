@@ -31,6 +31,8 @@ struct ReceiptView {
     intro: String,
     rows: Vec<(String, String)>,
     pledge_manage: Option<String>,
+    /// The donor's self-service link and what it is for.
+    self_service: Option<(String, String)>,
     independence: String,
     automatic_note: String,
 }
@@ -66,7 +68,13 @@ fn money(minor: i64, currency: &str) -> AppResult<Money> {
 }
 
 /// Renders a receipt or a credit note from its snapshot.
-pub fn receipt(instance: &Instance, snapshot: &ReceiptSnapshot) -> AppResult<RenderedMail> {
+/// A receipt or credit note as mailed; `self_service` is the donor's signed link to change how
+/// they are shown or cancel their pledge, when Coffer can sign one.
+pub fn receipt(
+    instance: &Instance,
+    snapshot: &ReceiptSnapshot,
+    self_service: Option<&str>,
+) -> AppResult<RenderedMail> {
     let lang = snapshot.lang;
     let name = instance.name.clone();
     let amount = lang.money(money(snapshot.amount_minor, &snapshot.currency)?);
@@ -137,6 +145,7 @@ pub fn receipt(instance: &Instance, snapshot: &ReceiptSnapshot) -> AppResult<Ren
         intro,
         rows,
         pledge_manage,
+        self_service: self_service.map(|link| (lang.t("receipt-self-service"), link.to_owned())),
         independence: lang.t("independence-statement"),
         automatic_note: lang.t_args("automatic-note", &[("instance", name.clone())]),
     };
@@ -306,16 +315,23 @@ mod tests {
 
     #[test]
     fn receipt_in_english() {
-        let mail = receipt(&instance(), &snapshot(Lang::En, ReceiptKind::Receipt)).unwrap();
+        let mail = receipt(
+            &instance(),
+            &snapshot(Lang::En, ReceiptKind::Receipt),
+            Some("https://example.social/donate/manage/7.1767225600.abc?lang=en"),
+        )
+        .unwrap();
         assert!(mail.text.contains("€1,234.50"), "{}", mail.text);
         assert!(mail.text.contains("23 November 2026"));
         assert!(mail.text.contains(crate::domain::INDEPENDENCE_STATEMENT));
+        let link = "https://example.social/donate/manage/7.1767225600.abc?lang=en";
+        assert!(mail.text.contains(link) && mail.html.contains(&format!("href=\"{link}\"")));
         insta::assert_snapshot!(all_parts(&mail));
     }
 
     #[test]
     fn receipt_in_bokmal() {
-        let mail = receipt(&instance(), &snapshot(Lang::Nb, ReceiptKind::Receipt)).unwrap();
+        let mail = receipt(&instance(), &snapshot(Lang::Nb, ReceiptKind::Receipt), None).unwrap();
         assert!(mail.text.contains("1 234,50 kr"), "{}", mail.text);
         assert!(mail.text.contains("23. november 2026"));
         insta::assert_snapshot!(all_parts(&mail));
@@ -323,14 +339,24 @@ mod tests {
 
     #[test]
     fn credit_note_in_english() {
-        let mail = receipt(&instance(), &snapshot(Lang::En, ReceiptKind::CreditNote)).unwrap();
+        let mail = receipt(
+            &instance(),
+            &snapshot(Lang::En, ReceiptKind::CreditNote),
+            None,
+        )
+        .unwrap();
         assert!(mail.text.contains("2026-000042"));
         insta::assert_snapshot!(all_parts(&mail));
     }
 
     #[test]
     fn credit_note_in_bokmal() {
-        let mail = receipt(&instance(), &snapshot(Lang::Nb, ReceiptKind::CreditNote)).unwrap();
+        let mail = receipt(
+            &instance(),
+            &snapshot(Lang::Nb, ReceiptKind::CreditNote),
+            None,
+        )
+        .unwrap();
         insta::assert_snapshot!(all_parts(&mail));
     }
 
@@ -354,7 +380,7 @@ mod tests {
     fn html_is_escaped() {
         let mut snap = snapshot(Lang::En, ReceiptKind::Receipt);
         snap.donor_name = Some("<script>alert(1)</script>".to_owned());
-        let mail = receipt(&instance(), &snap).unwrap();
+        let mail = receipt(&instance(), &snap, None).unwrap();
         assert!(!mail.html.contains("<script>"));
         assert!(
             mail.text.contains("<script>"),

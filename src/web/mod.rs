@@ -4,14 +4,17 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod donate;
 pub mod error;
 pub mod inputs;
+pub mod logos;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pages;
 pub mod published;
 pub mod views;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -33,19 +36,33 @@ pub struct AppState {
     pub writes: WriteUnit,
     /// Sign-in attempts per address and per account.
     pub sign_in_limiter: Arc<admin::limiter::RateLimiter>,
+    /// Stripe's API, when `COFFER_STRIPE_SECRET_KEY` is set.
+    pub stripe: Option<Arc<crate::payments::stripe::Api>>,
+    /// Donation forms and self-service link requests per address.
+    pub donate_limiter: Arc<admin::limiter::RateLimiter>,
 }
 
 impl AppState {
     pub fn new(pool: Pool, settings: Settings) -> Self {
         Self {
             pool,
-            settings: Arc::new(settings),
             publications: published::Publications::default(),
             writes: WriteUnit::default(),
             sign_in_limiter: Arc::new(admin::limiter::RateLimiter::new(
                 admin::limiter::SIGN_IN_TRIES,
                 std::time::Duration::from_secs(60),
             )),
+            stripe: settings.stripe_secret_key.as_deref().and_then(|key| {
+                crate::payments::stripe::Api::new(key, settings.stripe_api_base.as_deref())
+                    .map(Arc::new)
+                    .map_err(|e| tracing::error!("Stripe is not usable: {e}"))
+                    .ok()
+            }),
+            donate_limiter: Arc::new(admin::limiter::RateLimiter::new(
+                donate::TRIES_PER_WINDOW,
+                donate::RATE_WINDOW,
+            )),
+            settings: Arc::new(settings),
         }
     }
 
@@ -101,6 +118,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ),
         api(Method::GET, "/api/v1/tiers", public::tiers),
         api(Method::GET, "/api/v1/summary", public::summary),
+        api(Method::POST, "/webhooks/stripe", webhooks::stripe),
         api(Method::GET, "/api/v1/admin/tiers", admin::tiers::list),
         api(Method::POST, "/api/v1/admin/tiers", admin::tiers::create),
         api(
@@ -200,6 +218,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             })),
     )
     .service(
+        web::resource("/logos/{file}")
+            .route(web::get().to(logos::serve))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
+            })),
+    )
+    .service(
         web::resource("/static/{path:.*}")
             .route(web::get().to(assets::serve))
             .default_service(web::to(|req: HttpRequest| async move {
@@ -207,6 +232,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             })),
     );
     admin::configure(cfg);
+    donate::configure(cfg);
     let mut paths: Vec<(&'static str, Vec<ApiRoute>)> = Vec::new();
     for route in api_routes() {
         match paths.iter_mut().find(|(path, _)| *path == route.path) {

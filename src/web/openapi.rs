@@ -60,6 +60,7 @@ pub struct IdempotencyKey {
         public::tier_sponsors,
         public::tiers,
         public::summary,
+        super::webhooks::stripe,
         admin::tiers::list,
         admin::tiers::create,
         admin::tiers::update,

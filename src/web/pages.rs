@@ -113,6 +113,58 @@ impl WallPage<'_> {
         )
     }
 
+    /// What a tier's sponsors get on the wall, in a sentence.
+    pub fn tier_gives(&self, tier: &WallTier) -> String {
+        let perks: Vec<String> = tier
+            .tier
+            .perks
+            .iter()
+            .map(|p| self.lang.t(&format!("donate-perk-{}", p.as_str())))
+            .collect();
+        if perks.is_empty() {
+            return self.t1("tier-gives-none", "tier", &tier.tier.name);
+        }
+        self.lang.t_args(
+            "tier-gives",
+            &[
+                ("tier", tier.tier.name.clone()),
+                ("perks", perks.join(", ")),
+            ],
+        )
+    }
+
+    /// The invitation under each tier.
+    pub fn tier_become(&self, tier: &WallTier) -> String {
+        self.t1("tier-become", "tier", &tier.tier.name)
+    }
+
+    /// The wall's main invitation.
+    pub fn donate_call(&self) -> String {
+        self.t1("wall-donate", "instance", self.instance_name)
+    }
+
+    /// The sponsor list's look: large logos for the top tier, smaller below, names only where
+    /// the tier shows no logos (like the sponsor sections of joinmastodon.org).
+    pub fn tier_style(&self, tier: &WallTier) -> &'static str {
+        let first_with_logos = self
+            .wall
+            .tiers
+            .iter()
+            .position(|t| t.tier.perks.contains(crate::domain::Perk::Logo));
+        let position = self
+            .wall
+            .tiers
+            .iter()
+            .position(|t| t.tier.id == tier.tier.id);
+        if !tier.tier.perks.contains(crate::domain::Perk::Logo) {
+            "sponsors-names"
+        } else if position == first_with_logos {
+            "sponsors-large"
+        } else {
+            "sponsors-medium"
+        }
+    }
+
     /// The language switch: `(tag, own name, is this page's language)`.
     pub fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
         Lang::ALL
@@ -242,7 +294,7 @@ pub async fn tier_sponsors(
     let start = (page - 1) * TIER_PAGE_SIZE;
     let end = (start + TIER_PAGE_SIZE).min(tier.sponsors.len());
     let html = TierPage {
-        instance_name: &state.settings.instance_name,
+        instance_name: &published.instance_name,
         tier,
         sponsors: &tier.sponsors[start..end],
         page,

@@ -92,6 +92,8 @@ impl Representation {
 #[derive(Debug)]
 pub struct Published {
     pub wall: Arc<Wall>,
+    /// The instance's name as the settings had it when the build began.
+    pub instance_name: String,
     /// `/` in each language, in `Lang::ALL` order.
     pub homes: Vec<(Lang, Representation)>,
     pub sponsors: Representation,
@@ -292,11 +294,13 @@ async fn build(
 ) -> ApiResult<Published> {
     let started = Instant::now();
     let currency = state.settings.currency;
-    let (wall, tiers) = own
+    let default_name = state.settings.instance_name.clone();
+    let (wall, tiers, instance_name) = own
         .run(state, move |conn| {
             let wall = crate::ledger::wall::build(conn, currency, db::now())?;
             let tiers = crate::ledger::tiers::list(conn, false)?;
-            Ok((wall, tiers))
+            let name = crate::ledger::settings::instance_name(conn, &default_name)?;
+            Ok((wall, tiers, name))
         })
         .await?;
     let queried = started.elapsed();
@@ -310,7 +314,7 @@ async fn build(
         let mut homes = Vec::new();
         for lang in Lang::ALL {
             let html = WallPage {
-                instance_name: &settings.instance_name,
+                instance_name: &instance_name,
                 wall: &wall,
                 lang,
             }
@@ -340,6 +344,7 @@ async fn build(
             )?,
             summary: json(previous.map(|p| &p.summary), &SummaryView::from(&*wall))?,
             wall,
+            instance_name,
             version,
             local_generation,
             built_at: Instant::now(),

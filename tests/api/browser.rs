@@ -4,7 +4,7 @@ use std::process::Command;
 
 use crate::helpers::{spawn_app, Backend};
 
-fn chromium() -> Option<&'static str> {
+pub(crate) fn chromium() -> Option<&'static str> {
     let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -106,6 +106,54 @@ async fn the_pages_are_valid_html() {
     )
     .await;
     save("demo-wall.html", app.get("/").await.text().await.unwrap());
+    for (name, path) in [
+        ("donate.html", "/donate"),
+        ("donate-tier.html", "/donate?tier=gold&lang=nb"),
+        ("donate-thanks.html", "/donate/thanks"),
+        ("donate-manage.html", "/donate/manage"),
+    ] {
+        save(name, app.get(path).await.text().await.unwrap());
+    }
+    // The donation form refused (messages beside fields), previewed, and its bank answer.
+    let form = app.get("/donate?tier=gold").await;
+    let cookie = form.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = scraper::Html::parse_document(&form.text().await.unwrap())
+        .select(&scraper::Selector::parse("input[name=csrf]").unwrap())
+        .next()
+        .and_then(|i| i.value().attr("value").map(str::to_owned))
+        .unwrap();
+    for (name, action, email) in [
+        ("donate-refused.html", "pay", "not an email"),
+        ("donate-preview.html", "preview", "ada@mail.example"),
+        ("donate-bank.html", "pay", "ada@mail.example"),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/donate"))
+            .header("cookie", cookie.clone())
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("tier", "gold"),
+                ("amount", "300"),
+                ("frequency", "year"),
+                ("email", email),
+                ("public_name", "Ada <b>Lovelace</b>"),
+                ("website", "https://ada.example/"),
+                ("show_name", "1"),
+                ("show_link", "1"),
+                ("action", action),
+            ])
+            .send()
+            .await
+            .unwrap();
+        save(name, response.text().await.unwrap());
+    }
     save_console_pages(&app, &mut save).await;
     let output = actix_web::rt::task::spawn_blocking(move || {
         Command::new("java")
@@ -208,6 +256,9 @@ async fn save_console_pages(app: &crate::helpers::TestApp, save: &mut impl FnMut
         ("tier-edit", "/admin/tiers/1/edit"),
         ("audit", "/admin/audit"),
         ("tokens", "/admin/tokens"),
+        ("settings", "/admin/settings"),
+        ("donor-logo", "/admin/donors/1/logo"),
+        ("pending-bank-pledges", "/admin/pledges/pending"),
     ] {
         save(&format!("console-{name}.html"), get(path.to_owned()).await);
     }
@@ -225,7 +276,7 @@ async fn save_console_pages(app: &crate::helpers::TestApp, save: &mut impl FnMut
 
 /// Debian's chromedriver, or `None` after saying so loudly (a failure with
 /// `COFFER_REQUIRE_BROWSER=1`).
-fn chromedriver() -> Option<&'static str> {
+pub(crate) fn chromedriver() -> Option<&'static str> {
     let found = ["/usr/bin/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -242,9 +293,9 @@ fn chromedriver() -> Option<&'static str> {
 }
 
 /// A chromedriver process of this test's own, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Driver {
@@ -254,7 +305,7 @@ impl Drop for Driver {
     }
 }
 
-async fn start_driver(path: &str) -> Driver {
+pub(crate) async fn start_driver(path: &str) -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -277,35 +328,8 @@ async fn start_driver(path: &str) -> Driver {
     driver
 }
 
-/// A treasurer at 390 px wide: signs in, records a donation through the form, and sees the
-/// wall name the donor; no page needs a script, and none is wider than the screen.
-#[actix_web::test]
-async fn a_treasurer_records_a_donation_in_a_real_browser_at_phone_width() {
-    use fantoccini::{ClientBuilder, Locator};
-    let Some(driver_path) = chromedriver() else {
-        return;
-    };
-    let app = crate::helpers::spawn_app_with(
-        Backend::Sqlite,
-        &[("COFFER_PUBLIC_URL", "http://coffer.test")],
-    )
-    .await
-    .expect("app");
-    app.standard_tiers().await;
-    let donor = app.open_donor("Katherine Johnson").await;
-    {
-        let hash = coffer::ledger::admins::hash_password("a long enough password").unwrap();
-        let mut conn = app.conn();
-        coffer::ledger::admins::create(
-            &mut conn,
-            "treasurer@coffer.test",
-            coffer::domain::Role::Treasurer,
-            &hash,
-        )
-        .unwrap();
-    }
-    let driver = start_driver(driver_path).await;
-    let profile = tempfile::tempdir().expect("profile dir");
+/// A phone-sized Chromium session driven through `driver`, with a profile of its own.
+async fn phone_browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".to_owned(),
@@ -313,15 +337,50 @@ async fn a_treasurer_records_a_donation_in_a_real_browser_at_phone_width() {
             "binary": "/usr/bin/chromium",
             "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0}},
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--no-first-run", format!("--user-data-dir={}", profile.path().display())],
+                     "--no-first-run", format!("--user-data-dir={}", profile.display())],
         }),
     );
-    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+    fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(capabilities)
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
-        .expect("a browser session");
+        .expect("a browser session")
+}
 
+/// Fills an input found by id.
+async fn type_into(browser: &fantoccini::Client, id: &str, text: &str) {
+    browser
+        .find(fantoccini::Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("typing into #{id}: {e}"));
+}
+
+async fn click(browser: &fantoccini::Client, css: &str) {
+    browser
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+/// The page is never wider than the phone (tables scroll inside themselves).
+async fn assert_fits_the_phone(browser: &fantoccini::Client, what: &str) {
+    let width = browser
+        .execute("return document.documentElement.scrollWidth;", vec![])
+        .await
+        .expect("measure the page");
+    assert!(
+        width.as_i64().is_some_and(|w| w <= 390),
+        "{what} is wider than a phone: {width}"
+    );
+}
+
+async fn sign_in_as(browser: &fantoccini::Client, app: &crate::helpers::TestApp, email: &str) {
     browser
         .goto(&app.url("/admin"))
         .await
@@ -332,28 +391,67 @@ async fn a_treasurer_records_a_donation_in_a_real_browser_at_phone_width() {
         .unwrap()
         .path()
         .ends_with("/admin/login"));
-    browser
-        .find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("treasurer@coffer.test")
-        .await
-        .unwrap();
-    let password = browser.find(Locator::Id("password")).await.unwrap();
-    password.send_keys("a long enough password").await.unwrap();
-    browser
-        .find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(browser, "email", email).await;
+    type_into(browser, "password", "a long enough password").await;
+    click(browser, "main form button[type=submit]").await;
     browser
         .wait()
-        .for_element(Locator::Id("monthly-recurring"))
+        .for_element(fantoccini::Locator::Id("monthly-recurring"))
         .await
         .expect("the dashboard");
-    // The page scrolls sideways only inside its tables, never as a whole.
+}
+
+/// The treasurer's journey at 390 px wide, in Debian's Chromium: sign in, create a donor,
+/// record a donation that puts them in Gold, upload their logo, and find them with their logo on
+/// the public wall; then a viewer signs in and is offered no write at all.
+async fn the_treasurers_journey_in_a_real_browser_at_phone_width(backend: Backend) {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let Some(app) =
+        crate::helpers::spawn_app_with(backend, &[("COFFER_PUBLIC_URL", "http://coffer.test")])
+            .await
+    else {
+        return;
+    };
+    for (slug, name, minimum, perks, position) in [
+        (
+            "platinum",
+            "Platinum",
+            "150.00",
+            vec!["name", "logo", "link", "handle"],
+            0,
+        ),
+        ("gold", "Gold", "25.00", vec!["name", "logo", "link"], 1),
+        ("rosegold", "Rosegold", "5.00", vec!["name"], 2),
+    ] {
+        app.create_id(
+            "/api/v1/admin/tiers",
+            serde_json::json!({"slug": slug, "name": name, "monthly_minimum": minimum,
+                "currency": "EUR", "perks": perks, "position": position}),
+        )
+        .await;
+    }
+    {
+        let hash = coffer::ledger::admins::hash_password("a long enough password").unwrap();
+        let mut conn = app.conn();
+        for (email, role) in [
+            ("treasurer@coffer.test", coffer::domain::Role::Treasurer),
+            ("viewer@coffer.test", coffer::domain::Role::Viewer),
+        ] {
+            coffer::ledger::admins::create(&mut conn, email, role, &hash).unwrap();
+        }
+    }
+    let logo_file = tempfile::Builder::new()
+        .suffix(".png")
+        .tempfile()
+        .expect("a logo file");
+    std::fs::write(logo_file.path(), crate::console::png_logo(600, 300)).expect("write the logo");
+
+    let driver = start_driver(driver_path).await;
+    let profile = tempfile::tempdir().expect("profile dir");
+    let browser = phone_browser(&driver, profile.path()).await;
+    sign_in_as(&browser, &app, "treasurer@coffer.test").await;
     let widths = browser
         .execute(
             "return [window.innerWidth, document.documentElement.scrollWidth];",
@@ -362,51 +460,135 @@ async fn a_treasurer_records_a_donation_in_a_real_browser_at_phone_width() {
         .await
         .expect("measure the page");
     assert_eq!(widths[0], 390, "the phone's width: {widths}");
-    assert!(
-        widths[1].as_i64().is_some_and(|w| w <= 390),
-        "the dashboard is wider than a phone: {widths}"
-    );
+    assert_fits_the_phone(&browser, "the dashboard").await;
 
+    // A new donor, who may be shown by name and logo.
+    browser.goto(&app.url("/admin/donors/new")).await.unwrap();
+    assert_fits_the_phone(&browser, "the donor form").await;
+    type_into(&browser, "f-public_name", "Katherine Johnson").await;
+    type_into(&browser, "f-email", "katherine@example.org").await;
+    click(&browser, "#f-consent_name").await;
+    click(&browser, "#f-consent_logo").await;
+    click(&browser, "form.console-form button[type=submit]").await;
+    browser
+        .wait()
+        .for_element(fantoccini::Locator::Id("monthly-support"))
+        .await
+        .expect("the donor's page");
+    let donor_url = browser.current_url().await.unwrap();
+    let donor: i64 = donor_url
+        .path()
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("a donor page: {donor_url}"));
+
+    // 600.00 given once is 50.00 a month over the year: Gold.
     browser
         .goto(&app.url("/admin/ledger/donation"))
         .await
         .unwrap();
-    let width = browser
-        .execute("return document.documentElement.scrollWidth;", vec![])
-        .await
-        .unwrap();
-    assert!(
-        width.as_i64().is_some_and(|w| w <= 390),
-        "the donation form is wider than a phone: {width}"
-    );
-    browser
-        .find(Locator::Id("f-donor_id"))
-        .await
-        .unwrap()
-        .send_keys(&donor.to_string())
-        .await
-        .unwrap();
-    let amount = browser.find(Locator::Id("f-amount")).await.unwrap();
-    amount.send_keys("1200.00").await.unwrap();
-    browser
-        .find(Locator::Css("form.console-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    assert_fits_the_phone(&browser, "the donation form").await;
+    type_into(&browser, "f-donor_id", &donor.to_string()).await;
+    type_into(&browser, "f-amount", "600.00").await;
+    click(&browser, "form.console-form button[type=submit]").await;
     browser
         .wait()
         .for_url(&url::Url::parse(&app.url("/admin/ledger")).unwrap())
         .await
         .expect("back on the ledger");
     let ledger = browser.source().await.unwrap();
-    assert!(ledger.contains("1200.00 EUR"), "{ledger}");
+    assert!(ledger.contains("600.00 EUR"), "{ledger}");
+    browser
+        .goto(&app.url(&format!("/admin/donors/{donor}")))
+        .await
+        .unwrap();
+    let tier = browser
+        .find(fantoccini::Locator::Id("tier"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(tier.contains("Gold"), "{tier}");
 
+    // The logo, chosen with the file picker.
+    click(&browser, &format!("a[href='/admin/donors/{donor}/logo']")).await;
+    browser
+        .find(fantoccini::Locator::Id("f-file"))
+        .await
+        .unwrap()
+        .send_keys(&logo_file.path().display().to_string())
+        .await
+        .expect("choose the file");
+    click(&browser, "form.console-form button[type=submit]").await;
+    browser
+        .wait()
+        .for_url(&url::Url::parse(&app.url(&format!("/admin/donors/{donor}"))).unwrap())
+        .await
+        .expect("back on the donor's page");
+
+    // The wall names them, with their logo, loaded and drawn.
     app.settled().await;
     browser.goto(&app.url("/")).await.unwrap();
     let wall = browser.source().await.unwrap();
     assert!(wall.contains("Katherine Johnson"), "{wall}");
+    let drawn = browser
+        .execute(
+            "const img = document.querySelector('img.sponsor-logo');
+             return img ? [img.getAttribute('src'), img.complete, img.naturalWidth] : null;",
+            vec![],
+        )
+        .await
+        .expect("look at the logo");
+    assert!(
+        drawn[0]
+            .as_str()
+            .is_some_and(|src| src.starts_with("/logos/"))
+            && drawn[2] == 400,
+        "the logo on the wall: {drawn}"
+    );
+    assert_fits_the_phone(&browser, "the wall").await;
+    browser.delete_all_cookies().await.unwrap();
+
+    // A viewer reads the same pages and is offered no write: only the sign-out form.
+    sign_in_as(&browser, &app, "viewer@coffer.test").await;
+    for path in [
+        "/admin".to_owned(),
+        format!("/admin/donors/{donor}"),
+        "/admin/donors".to_owned(),
+        "/admin/ledger".to_owned(),
+        "/admin/pledges".to_owned(),
+        "/admin/tiers".to_owned(),
+        "/admin/settings".to_owned(),
+    ] {
+        browser.goto(&app.url(&path)).await.unwrap();
+        let offered = browser
+            .execute(
+                "return [...document.querySelectorAll('form[method=post]')]
+                    .map(f => f.getAttribute('action'))
+                    .concat([...document.querySelectorAll('main a[href$=\"/new\"], main a[href$=\"/edit\"], main a[href$=\"/logo\"], main a[href$=\"/pin\"]')]
+                    .map(a => a.getAttribute('href')));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            offered,
+            serde_json::json!(["/admin/logout"]),
+            "{path} offers a viewer a write"
+        );
+    }
     browser.close().await.expect("close the browser");
     drop(driver);
+}
+
+#[actix_web::test]
+async fn the_treasurers_journey_in_a_real_browser_at_phone_width_on_sqlite() {
+    the_treasurers_journey_in_a_real_browser_at_phone_width(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn the_treasurers_journey_in_a_real_browser_at_phone_width_on_postgres() {
+    the_treasurers_journey_in_a_real_browser_at_phone_width(Backend::Postgres).await;
 }

@@ -259,6 +259,20 @@ crate::backend_test!(
             assert!(cookie.contains(attribute), "{attribute} in {cookie}");
         }
         assert!(!cookie.contains("Domain"), "{cookie}");
+        // Behind https every answer asks the browser to stay on https.
+        for path in ["/", "/admin/login", "/api/v1/summary"] {
+            let response = app.get(path).await;
+            assert_eq!(
+                response.headers()[header::STRICT_TRANSPORT_SECURITY],
+                "max-age=31536000; includeSubDomains",
+                "{path}"
+            );
+        }
+        let plain = console_app(crate::helpers::Backend::Sqlite).await.unwrap();
+        let response = plain.get("/").await;
+        assert!(!response
+            .headers()
+            .contains_key(header::STRICT_TRANSPORT_SECURITY));
     }
 );
 
@@ -475,10 +489,69 @@ fn plausible_fields(path: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("monthly_minimum", "25.00".into()),
         ],
         "/admin/tiers/{id}/archive" => vec![],
+        "/admin/tiers/{id}/move" => vec![("direction", "up".into())],
         "/admin/tokens" => vec![("name", "script".into())],
         "/admin/tokens/{id}/revoke" => vec![],
         "/admin/receipts/annual" => vec![("year", "2026".into())],
+        "/admin/pledges/pending/{id}/confirm" | "/admin/pledges/pending/{id}/dismiss" => vec![],
+        "/admin/donors/{id}/logo" => vec![],
+        "/admin/donors/{id}/logo/remove" => vec![],
+        "/admin/settings" => vec![
+            ("instance_name", "Renamed Social".into()),
+            ("monthly_goal", "300.00".into()),
+            ("bank_instructions", String::new()),
+        ],
         other => panic!("no plausible fields for {other}: add them here"),
+    }
+}
+
+/// A small PNG, as a treasurer's file picker would send it.
+pub(crate) fn png_logo(width: u32, height: u32) -> Vec<u8> {
+    let img = image::ImageBuffer::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 7 % 256) as u8, (y * 13 % 256) as u8, 200])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("png");
+    out
+}
+
+/// Posts a file with the form's fields as `multipart/form-data`, as a browser does.
+pub(crate) async fn upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
+    form = form.part("file", part);
+    client
+        .post(app.url(path))
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST")
+}
+
+/// A write route's post: the logo upload sends a file, every other form its fields.
+async fn post_to_route(
+    app: &TestApp,
+    client: &reqwest::Client,
+    route: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> Response {
+    if route.ends_with("/logo") {
+        upload(app, client, path, fields, "logo.png", png_logo(32, 32)).await
+    } else {
+        post(app, client, path, fields).await
     }
 }
 
@@ -492,11 +565,18 @@ struct Ids {
     /// A donor to erase.
     erasable: i64,
     token: i64,
+    /// Bank pledges promised on the donation page: one to confirm, one to dismiss.
+    bank_to_confirm: i64,
+    bank_to_dismiss: i64,
 }
 
 impl Ids {
     fn path(&self, route: &str) -> String {
-        let id = if route.ends_with("/erase") {
+        let id = if route.ends_with("/pending/{id}/confirm") {
+            self.bank_to_confirm
+        } else if route.ends_with("/pending/{id}/dismiss") {
+            self.bank_to_dismiss
+        } else if route.ends_with("/erase") {
             self.erasable
         } else if route.starts_with("/admin/donors") {
             self.donor
@@ -530,7 +610,33 @@ async fn seed_ids(app: &TestApp) -> Ids {
         )
         .await;
     let erasable = app.open_donor("Forget Me").await;
+    let bank = |email: &str| {
+        let mut conn = app.conn();
+        coffer::ledger::payments::create_intent(
+            &mut conn,
+            coffer::ledger::payments::IntentDraft {
+                channel: coffer::domain::Source::Bank,
+                email: coffer::domain::Email::parse(email).unwrap(),
+                public_name: "Bank Donor".to_owned(),
+                website: None,
+                fediverse_handle: None,
+                consent: coffer::domain::Consent::default(),
+                anonymous: false,
+                locale: None,
+                tier_id: None,
+                amount: coffer::domain::Money::from_minor(1500, coffer::domain::Currency::EUR)
+                    .unwrap(),
+                frequency: coffer::ledger::payments::Frequency::Once,
+            },
+        )
+        .unwrap()
+        .id
+    };
+    let (bank_to_confirm, bank_to_dismiss) =
+        (bank("bank1@mail.example"), bank("bank2@mail.example"));
     Ids {
+        bank_to_confirm,
+        bank_to_dismiss,
         donor,
         tier: gold,
         pledge,
@@ -554,10 +660,12 @@ console_test!(
             "/admin/donors",
             &format!("/admin/donors/{}", ids.donor),
             "/admin/pledges",
+            "/admin/pledges/pending",
             "/admin/ledger",
             "/admin/tiers",
             "/admin/audit",
             "/admin/tokens",
+            "/admin/settings",
         ] {
             let html = page(&app, &viewer, path).await;
             let document = scraper::Html::parse_document(&html);
@@ -579,13 +687,17 @@ console_test!(
             let mut fields: Vec<(&str, String)> = plausible_fields(route, &ids);
             fields.push(("csrf", csrf.clone()));
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let response = post(&app, &viewer, &path, &fields).await;
+            let response = post_to_route(&app, &viewer, route, &path, &fields).await;
             assert_eq!(response.status(), StatusCode::FORBIDDEN, "POST {path}");
             if !route.contains("/status")
+                && !route.contains("/remove")
+                && !route.contains("/move")
+                && *route != "/admin/settings"
                 && !route.contains("/archive")
                 && !route.contains("/revoke")
                 && !route.contains("/erase")
                 && !route.contains("/annual")
+                && !route.contains("/pending/")
                 && *route != "/admin/tokens"
             {
                 let form = get(&app, &viewer, &path).await;
@@ -603,7 +715,7 @@ console_test!(
             let mut fields: Vec<(&str, String)> = plausible_fields(route, &ids);
             fields.push(("csrf", csrf.clone()));
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let response = post(&app, &treasurer, &path, &fields).await;
+            let response = post_to_route(&app, &treasurer, route, &path, &fields).await;
             let status = response.status();
             assert!(
                 status == StatusCode::SEE_OTHER || status == StatusCode::CREATED,
@@ -622,6 +734,7 @@ console_test!(
             "unticked consent boxes withdraw consent"
         );
         assert_eq!(donor.pinned_tier_id, Some(ids.tier));
+        assert_eq!(donor.logo_path, None, "uploaded, then removed");
         let tier = coffer::ledger::tiers::find(&mut conn, ids.tier).unwrap();
         assert_eq!(tier.name, "Golden");
         assert!(tier.archived);
@@ -635,6 +748,16 @@ console_test!(
             .any(
                 |(action, subject, _)| action == "receipts.annual" && subject == "statements:2026"
             ));
+        let actions: Vec<String> = coffer::db::audit::recent(&mut conn, 1000)
+            .unwrap()
+            .into_iter()
+            .map(|(action, _, _)| action)
+            .collect();
+        for action in ["donor.logo", "donor.logo_remove", "settings.update"] {
+            assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+        }
+        let settings = coffer::ledger::settings::load(&mut conn, &app.state.settings).unwrap();
+        assert_eq!(settings.instance_name, "Renamed Social");
         assert!(tokens
             .iter()
             .any(|t| t.id == ids.token && t.revoked_at.is_some()));
@@ -833,6 +956,8 @@ console_test!(
             format!("/admin/tiers/{}/edit", ids.tier),
             "/admin/audit".to_owned(),
             "/admin/tokens".to_owned(),
+            "/admin/settings".to_owned(),
+            format!("/admin/donors/{}/logo", ids.donor),
         ];
         for path in &paths {
             let html = page(&app, &client, path).await;
@@ -1126,5 +1251,372 @@ console_test!(
         )
         .await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
+
+/// A tier whose sponsors show a logo, and a donor in it with a yearly gift.
+async fn logo_sponsor(app: &TestApp, name: &str) -> i64 {
+    app.create_id(
+        "/api/v1/admin/tiers",
+        json!({"slug": "gold", "name": "Gold", "monthly_minimum": "25.00", "currency": "EUR",
+            "perks": ["name", "logo", "link"], "position": 0}),
+    )
+    .await;
+    let donor = app.open_donor(name).await;
+    app.create(
+        "/api/v1/admin/donations",
+        json!({"donor_id": donor, "amount": "600.00", "currency": "EUR"}),
+    )
+    .await;
+    donor
+}
+
+console_test!(
+    a_treasurer_uploads_a_logo_and_the_wall_shows_it_from_the_database,
+    |app| async move {
+        account(&app, TREASURER, Role::Treasurer);
+        let donor = logo_sponsor(&app, "Acme Hosting").await;
+        let client = signed_in(&app, TREASURER).await;
+        let form = page(&app, &client, &format!("/admin/donors/{donor}/logo")).await;
+        assert!(form.contains("multipart/form-data"), "{form}");
+        let csrf = csrf_of(&form);
+        let original = png_logo(800, 400);
+        let response = upload(
+            &app,
+            &client,
+            &format!("/admin/donors/{donor}/logo"),
+            &[("csrf", &csrf)],
+            "acme.png",
+            original.clone(),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), format!("/admin/donors/{donor}"));
+        let path = {
+            let mut conn = app.conn();
+            coffer::ledger::donors::find(&mut conn, donor)
+                .unwrap()
+                .logo_path
+                .expect("a logo")
+        };
+        assert!(
+            path.starts_with("/logos/") && path.ends_with(".png"),
+            "{path}"
+        );
+        let detail = page(&app, &client, &format!("/admin/donors/{donor}")).await;
+        assert!(detail.contains(&path), "the donor's page shows the logo");
+
+        // Served from the database, scaled and re-encoded, cached for good.
+        let served = app.get(&path).await;
+        assert_eq!(served.status(), StatusCode::OK);
+        assert_eq!(served.headers()[header::CONTENT_TYPE], "image/png");
+        assert_eq!(
+            served.headers()[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        let etag = served.headers()[header::ETAG].to_str().unwrap().to_owned();
+        let bytes = served.bytes().await.unwrap();
+        assert_ne!(&bytes[..], &original[..], "no uploaded byte is served back");
+        let image = image::load_from_memory(&bytes).expect("a PNG");
+        assert_eq!((image.width(), image.height()), (400, 200));
+        let again = reqwest::Client::new()
+            .get(app.url(&path))
+            .header(header::IF_NONE_MATCH, etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        let head = reqwest::Client::new()
+            .head(app.url(&path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), StatusCode::OK);
+        let missing = app.get(&format!("/logos/{}.png", "0".repeat(64))).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+        // The wall shows it, and the JSON gives its absolute address.
+        app.settled().await;
+        let wall = app.get_html("/").await;
+        let logo = scraper::Selector::parse("img.sponsor-logo").unwrap();
+        let sources: Vec<&str> = wall
+            .select(&logo)
+            .filter_map(|img| img.value().attr("src"))
+            .collect();
+        assert_eq!(sources, [path.as_str()]);
+        let sponsors = app.get_json("/api/v1/sponsors").await;
+        assert!(
+            sponsors
+                .to_string()
+                .contains(&format!("http://coffer.test{path}")),
+            "{sponsors}"
+        );
+
+        // A new logo replaces the old one, whose file goes; erasure takes the logo away.
+        let csrf = dashboard_csrf(&app, &client).await;
+        let response = upload(
+            &app,
+            &client,
+            &format!("/admin/donors/{donor}/logo"),
+            &[("csrf", &csrf)],
+            "acme-2.png",
+            png_logo(64, 64),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.count("logos"), 1);
+        assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
+        let response = post(
+            &app,
+            &client,
+            &format!("/admin/donors/{donor}/erase"),
+            &[("csrf", &csrf), ("confirm", "ERASE")],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.count("logos"), 0);
+    }
+);
+
+console_test!(
+    uploads_that_are_not_small_png_jpeg_or_webp_images_are_refused_and_change_nothing,
+    |app| async move {
+        account(&app, TREASURER, Role::Treasurer);
+        let donor = logo_sponsor(&app, "Acme Hosting").await;
+        let client = signed_in(&app, TREASURER).await;
+        let csrf = dashboard_csrf(&app, &client).await;
+        let before = counts(&app);
+        let svg = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
+        let mut too_large = png_logo(8, 8);
+        too_large.resize(1024 * 1024 + 1, 0);
+        let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+            (
+                "notes.png",
+                b"just some text renamed to .png".to_vec(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not a PNG, JPEG or WebP",
+            ),
+            (
+                "logo.svg",
+                svg.to_vec(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "SVG logos are not accepted",
+            ),
+            (
+                "logo.png",
+                svg.to_vec(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "SVG logos are not accepted",
+            ),
+            (
+                "anim.png",
+                b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "GIF images are not accepted",
+            ),
+            (
+                "wide.png",
+                png_logo(2001, 10),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "2001×10 pixels",
+            ),
+            (
+                "huge.png",
+                too_large,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "at most 1 MB",
+            ),
+            (
+                "",
+                Vec::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "choose an image file",
+            ),
+        ];
+        for (name, bytes, status, message) in cases {
+            let response = upload(
+                &app,
+                &client,
+                &format!("/admin/donors/{donor}/logo"),
+                &[("csrf", &csrf)],
+                name,
+                bytes,
+            )
+            .await;
+            assert_eq!(response.status(), status, "{name}");
+            let html = response.text().await.unwrap();
+            let document = scraper::Html::parse_document(&html);
+            let error = scraper::Selector::parse("#e-file").unwrap();
+            let shown: String = document
+                .select(&error)
+                .next()
+                .map(|e| e.text().collect())
+                .unwrap_or_default();
+            assert!(shown.contains(message), "{name}: {shown:?}");
+        }
+        // Without the session's token, even a good image is refused.
+        let response = upload(
+            &app,
+            &client,
+            &format!("/admin/donors/{donor}/logo"),
+            &[("csrf", "forged")],
+            "logo.png",
+            png_logo(16, 16),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(counts(&app), before);
+        let mut conn = app.conn();
+        let donor = coffer::ledger::donors::find(&mut conn, donor).unwrap();
+        assert_eq!(donor.logo_path, None);
+    }
+);
+
+console_test!(
+    settings_are_stored_audited_and_change_the_wall,
+    |app| async move {
+        account(&app, TREASURER, Role::Treasurer);
+        account(&app, VIEWER, Role::Viewer);
+        let client = signed_in(&app, TREASURER).await;
+        let html = page(&app, &client, "/admin/settings").await;
+        assert!(html.contains(coffer::domain::INDEPENDENCE_STATEMENT));
+        assert!(html.contains("grant nothing on the instance"), "{html}");
+        let csrf = csrf_of(&html);
+
+        let before = counts(&app);
+        let response = post(
+            &app,
+            &client,
+            "/admin/settings",
+            &[
+                ("csrf", &csrf),
+                ("instance_name", "Example Social"),
+                ("monthly_goal", "-5"),
+                ("bank_instructions", "IBAN NO93 8601 1117 947"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("id=\"e-monthly_goal\""), "{html}");
+        assert!(html.contains("IBAN NO93 8601 1117 947"), "values are kept");
+        assert_eq!(counts(&app), before);
+
+        let response = post(
+            &app,
+            &client,
+            "/admin/settings",
+            &[
+                ("csrf", &csrf),
+                ("instance_name", "Example Social"),
+                ("monthly_goal", "250.00"),
+                (
+                    "bank_instructions",
+                    "IBAN NO93 8601 1117 947\r\nReference: your email",
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        app.settled().await;
+        let wall = app.get("/").await.text().await.unwrap();
+        assert!(wall.contains("Example Social"), "{wall}");
+        let summary = app.get_json("/api/v1/summary").await;
+        assert_eq!(summary["monthly_goal"]["amount"], "250.00", "{summary}");
+
+        // The audit log keeps what was there before.
+        let mut conn = app.conn();
+        let (_, _, detail) = coffer::db::audit::recent(&mut conn, 10)
+            .unwrap()
+            .into_iter()
+            .find(|(action, _, _)| action == "settings.update")
+            .expect("audited");
+        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+        assert_eq!(
+            detail["before"]["instance_name"],
+            app.settings.instance_name
+        );
+        assert_eq!(detail["after"]["instance_name"], "Example Social");
+        assert_eq!(detail["after"]["monthly_goal"], "250.00");
+        let stored = coffer::ledger::settings::load(&mut conn, &app.settings).unwrap();
+        assert_eq!(
+            stored.bank_instructions.as_deref(),
+            Some("IBAN NO93 8601 1117 947\nReference: your email")
+        );
+        drop(conn);
+
+        // An empty goal follows the running costs again (none recorded: no goal).
+        let response = post(
+            &app,
+            &client,
+            "/admin/settings",
+            &[
+                ("csrf", &csrf),
+                ("instance_name", "Example Social"),
+                ("monthly_goal", ""),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        app.settled().await;
+        let summary = app.get_json("/api/v1/summary").await;
+        assert_eq!(
+            summary["monthly_goal"],
+            serde_json::Value::Null,
+            "{summary}"
+        );
+
+        // A viewer reads the settings and gets no form.
+        let viewer = signed_in(&app, VIEWER).await;
+        let html = page(&app, &viewer, "/admin/settings").await;
+        assert!(html.contains("Example Social") && !html.contains("Save settings"));
+    }
+);
+
+console_test!(
+    tiers_move_up_and_down_the_wall_one_place_at_a_time,
+    |app| async move {
+        account(&app, TREASURER, Role::Treasurer);
+        let (platinum, _, rosegold) = app.standard_tiers().await;
+        let client = signed_in(&app, TREASURER).await;
+        let csrf = dashboard_csrf(&app, &client).await;
+        let order = |app: &TestApp| -> Vec<String> {
+            let mut conn = app.conn();
+            coffer::ledger::tiers::list(&mut conn, false)
+                .unwrap()
+                .into_iter()
+                .map(|t| t.slug)
+                .collect()
+        };
+        for (id, direction, expected) in [
+            (rosegold, "up", ["platinum", "rosegold", "gold"]),
+            (platinum, "up", ["platinum", "rosegold", "gold"]),
+            (platinum, "down", ["rosegold", "platinum", "gold"]),
+            (rosegold, "sideways", ["rosegold", "platinum", "gold"]),
+        ] {
+            let response = post(
+                &app,
+                &client,
+                &format!("/admin/tiers/{id}/move"),
+                &[("csrf", &csrf), ("direction", direction)],
+            )
+            .await;
+            let expected_status = if direction == "sideways" {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::SEE_OTHER
+            };
+            assert_eq!(response.status(), expected_status, "{direction}");
+            assert_eq!(order(&app), expected, "{id} {direction}");
+        }
+        app.settled().await;
+        let tiers = app.get_json("/api/v1/tiers").await;
+        let slugs: Vec<&str> = tiers["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["slug"].as_str().unwrap())
+            .collect();
+        assert_eq!(slugs, ["rosegold", "platinum", "gold"]);
     }
 );

@@ -352,6 +352,8 @@ impl TestApp {
             "api_tokens",
             "idempotency_keys",
             "audit_log",
+            "settings",
+            "logos",
         ]
         .into_iter()
         .map(|t| (t.to_owned(), self.count(t)))

@@ -2,11 +2,13 @@
 
 mod helpers;
 
+mod accessibility;
 mod admin_api;
 mod browser;
 mod cli;
 mod concurrency;
 mod console;
+mod donate;
 mod http;
 mod idempotency;
 mod ledger_properties;
@@ -17,4 +19,5 @@ mod public_wall;
 mod receipts;
 mod scale;
 mod schema;
+mod stripe;
 mod write_path;

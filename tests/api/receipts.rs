@@ -156,6 +156,34 @@ mail_test!(
             );
         }
 
+        // The receipt carries the donor's own self-service link, and it opens their page.
+        let link = text
+            .split_whitespace()
+            .find(|w| w.starts_with("https://coffer.test/donate/manage/"))
+            .unwrap_or_else(|| panic!("a self-service link in {text}"));
+        assert!(
+            link.starts_with(&format!("https://coffer.test/donate/manage/{ada}.")),
+            "{link}"
+        );
+        assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+        let page = app
+            .get(link.trim_start_matches("https://coffer.test"))
+            .await;
+        assert_eq!(page.status(), reqwest::StatusCode::OK, "{link}");
+        let tampered = link.replacen(
+            &format!("/manage/{ada}."),
+            &format!("/manage/{}.", ada + 1),
+            1,
+        );
+        let refused = app
+            .get(tampered.trim_start_matches("https://coffer.test"))
+            .await;
+        assert_ne!(
+            refused.status(),
+            reqwest::StatusCode::OK,
+            "a link names one donor only"
+        );
+
         // A Bokmål donor gets Bokmål; a donor without an email gets a number and no mail.
         let kari = donor(&app, "Kari", Some("kari@mail.example"), "nb-NO").await;
         let kari_entry = donate(&app, kari, "99.00").await;
@@ -216,7 +244,18 @@ mail_test!(
         let again = &received[3];
         assert_eq!(again.header("Subject"), mail.header("Subject"));
         assert_ne!(again.header("Message-ID"), mail.header("Message-ID"));
-        assert_eq!(again.part("text/plain"), mail.part("text/plain"));
+        // The same document; only the self-service link is fresh, its week starting now.
+        let without_link = |text: Option<String>| -> Vec<String> {
+            text.unwrap_or_default()
+                .lines()
+                .filter(|line| !line.contains("/donate/manage/"))
+                .map(str::to_owned)
+                .collect()
+        };
+        assert_eq!(
+            without_link(again.part("text/plain")),
+            without_link(mail.part("text/plain"))
+        );
         let shown_again = app
             .admin_get_json(&format!("/api/v1/admin/receipts/{number}"))
             .await;

@@ -106,12 +106,8 @@ pub struct WriteForm {
     pub fields: Fields,
 }
 
-async fn read_form(req: HttpRequest, mut payload: Payload) -> Result<PostedForm, ApiError> {
-    let console = Console::from_request(&req, &mut Payload::None).await?;
-    let body = RawBody::from_request(&req, &mut payload).await?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body.0)
-        .map_err(|e| ApiError::BadRequest(format!("the form could not be read: {e}")))?;
-    let fields = Fields(pairs);
+/// A post must carry its session's CSRF token; anything else is refused before it is read on.
+fn check_csrf(console: &Console, fields: &Fields) -> Result<(), ApiError> {
     let sent = fields.text(CSRF_FIELD);
     if sent.is_empty() || !same_token(&sent, &console.session.csrf_token) {
         return Err(ApiError::Forbidden(
@@ -119,6 +115,16 @@ async fn read_form(req: HttpRequest, mut payload: Payload) -> Result<PostedForm,
                 .to_owned(),
         ));
     }
+    Ok(())
+}
+
+async fn read_form(req: HttpRequest, mut payload: Payload) -> Result<PostedForm, ApiError> {
+    let console = Console::from_request(&req, &mut Payload::None).await?;
+    let body = RawBody::from_request(&req, &mut payload).await?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body.0)
+        .map_err(|e| ApiError::BadRequest(format!("the form could not be read: {e}")))?;
+    let fields = Fields(pairs);
+    check_csrf(&console, &fields)?;
     Ok(PostedForm { console, fields })
 }
 
@@ -251,3 +257,127 @@ pub fn is_fixable(err: &AppError) -> bool {
         AppError::Invalid { .. } | AppError::Conflict(_) | AppError::NotFound { .. }
     )
 }
+
+/// A file posted with a form, as far as it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upload {
+    /// No file was chosen.
+    Missing,
+    /// The file's bytes, at most the limit the form was read with.
+    File(Vec<u8>),
+    /// The file was larger than the limit: this many bytes or more.
+    TooLarge(usize),
+}
+
+/// A `multipart/form-data` post from a treasurer (a file upload), with the same checks as
+/// [`WriteForm`]: viewers get 403, and a post without the session's CSRF token writes nothing.
+pub struct UploadForm {
+    pub console: Console,
+    pub fields: Fields,
+    pub file: Upload,
+}
+
+/// Text fields of an upload form are short; more than this is not a form of ours.
+const UPLOAD_TEXT_LIMIT: usize = 64 * 1024;
+/// A file over the limit is read on (and dropped) up to this much, so that the browser gets the
+/// form back with its message rather than a reset connection; beyond it, 413.
+const UPLOAD_DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Reads a multipart form whose file field is `file_field`, keeping at most `max_file` bytes.
+pub async fn read_upload(
+    req: &HttpRequest,
+    payload: Payload,
+    file_field: &str,
+    max_file: usize,
+) -> Result<(Fields, Upload), ApiError> {
+    use futures_util::StreamExt;
+
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        return Err(ApiError::BadRequest(
+            "this form sends a file: it must be posted as multipart/form-data".to_owned(),
+        ));
+    }
+    let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
+    let mut fields = Vec::new();
+    let mut file = Upload::Missing;
+    let mut total = 0usize;
+    let unreadable = |e: actix_multipart::MultipartError| {
+        ApiError::BadRequest(format!("the form could not be read: {e}"))
+    };
+    while let Some(part) = multipart.next().await {
+        let mut part = part.map_err(unreadable)?;
+        let name = part.name().unwrap_or_default().to_owned();
+        let is_file = name == file_field;
+        let mut bytes = Vec::new();
+        let mut seen = 0usize;
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(unreadable)?;
+            seen += chunk.len();
+            total += chunk.len();
+            if total > UPLOAD_DRAIN_LIMIT {
+                return Err(ApiError::PayloadTooLarge {
+                    limit: UPLOAD_DRAIN_LIMIT,
+                });
+            }
+            let limit = if is_file { max_file } else { UPLOAD_TEXT_LIMIT };
+            if seen <= limit {
+                bytes.extend_from_slice(&chunk);
+            } else if !is_file {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+        }
+        if is_file {
+            // A file input left empty still sends a part, with no bytes and no file name.
+            file = if seen > max_file {
+                Upload::TooLarge(seen)
+            } else if seen == 0 {
+                Upload::Missing
+            } else {
+                Upload::File(bytes)
+            };
+        } else {
+            let value = String::from_utf8(bytes)
+                .map_err(|_| ApiError::BadRequest(format!("the field {name} is not UTF-8")))?;
+            fields.push((name, value));
+        }
+    }
+    Ok((Fields(fields), file))
+}
+
+impl FromRequest for UploadForm {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            let console = Console::from_request(&req, &mut Payload::None).await?;
+            console.require_treasurer()?;
+            let (fields, file) = read_upload(
+                &req,
+                payload,
+                UPLOAD_FILE_FIELD,
+                crate::ledger::logos::MAX_UPLOAD_BYTES,
+            )
+            .await?;
+            check_csrf(&console, &fields)?;
+            Ok(UploadForm {
+                console,
+                fields,
+                file,
+            })
+        })
+    }
+}
+
+/// The name of an upload form's file input.
+pub const UPLOAD_FILE_FIELD: &str = "file";

@@ -5,6 +5,7 @@
 //! in [`forms`] before a handler runs; every write route refuses viewers there too.
 
 pub mod audit;
+pub mod bank_pledges;
 pub mod dashboard;
 pub mod donors;
 pub mod export;
@@ -14,6 +15,7 @@ pub mod limiter;
 pub mod login;
 pub mod pledges;
 pub mod session;
+pub mod settings;
 pub mod tiers;
 pub mod tokens;
 
@@ -35,19 +37,25 @@ pub const WRITE_ROUTES: &[&str] = &[
     "/admin/donors/new",
     "/admin/donors/{id}/edit",
     "/admin/donors/{id}/pin",
+    "/admin/donors/{id}/logo",
+    "/admin/donors/{id}/logo/remove",
     "/admin/donors/{id}/erase",
     "/admin/pledges/new",
     "/admin/pledges/{id}/status",
+    "/admin/pledges/pending/{id}/confirm",
+    "/admin/pledges/pending/{id}/dismiss",
     "/admin/ledger/donation",
     "/admin/ledger/refund",
     "/admin/ledger/expense",
     "/admin/ledger/correction",
     "/admin/tiers/new",
     "/admin/tiers/{id}/edit",
+    "/admin/tiers/{id}/move",
     "/admin/tiers/{id}/archive",
     "/admin/tokens",
     "/admin/tokens/{id}/revoke",
     "/admin/receipts/annual",
+    "/admin/settings",
 ];
 
 /// What every console page shows around its content: who is signed in, the sign-out form's
@@ -276,6 +284,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         Some(web::post().to(pledges::change_status)),
     ))
     .service(resource(
+        "/admin/pledges/pending",
+        Some(web::get().to(bank_pledges::list)),
+        None,
+    ))
+    .service(resource(
+        "/admin/pledges/pending/{id}/confirm",
+        None,
+        Some(web::post().to(bank_pledges::confirm)),
+    ))
+    .service(resource(
+        "/admin/pledges/pending/{id}/dismiss",
+        None,
+        Some(web::post().to(bank_pledges::dismiss)),
+    ))
+    .service(resource(
         "/admin/ledger",
         Some(web::get().to(ledger::list)),
         None,
@@ -339,6 +362,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/admin/tokens",
         Some(web::get().to(tokens::list)),
         Some(web::post().to(tokens::create)),
+    ))
+    .service(resource(
+        "/admin/tiers/{id}/move",
+        None,
+        Some(web::post().to(tiers::reorder)),
+    ))
+    .service(resource(
+        "/admin/settings",
+        Some(web::get().to(settings::show)),
+        Some(web::post().to(settings::update)),
+    ))
+    .service(resource(
+        "/admin/donors/{id}/logo",
+        Some(web::get().to(donors::logo_form)),
+        Some(web::post().to(donors::upload_logo)),
+    ))
+    .service(resource(
+        "/admin/donors/{id}/logo/remove",
+        None,
+        Some(web::post().to(donors::remove_logo)),
     ))
     .service(resource(
         "/admin/tokens/{id}/revoke",

@@ -250,3 +250,37 @@ pub async fn archive(
         super::Outcome::Refused(err) => Err(err.into()),
     }
 }
+
+/// `POST /admin/tiers/{id}/move` with `direction=up|down`: one place up or down the wall.
+pub async fn reorder(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: WriteForm,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    let direction = match form.fields.text("direction").as_str() {
+        "up" => Ok(tiers::Move::Up),
+        "down" => Ok(tiers::Move::Down),
+        _ => Err(crate::error::AppError::invalid(
+            "direction",
+            "must be up or down",
+        )),
+    };
+    let change = direction.map(|direction| {
+        move |conn: &mut crate::db::DbConn| {
+            let order = tiers::reorder(conn, id, direction)?;
+            let slugs: Vec<&str> = order.iter().map(|t| t.slug.as_str()).collect();
+            let body = serde_json::json!({ "order": slugs });
+            Ok(crate::ledger::write::Recorded {
+                status: 200,
+                detail: Some(body.to_string()),
+                body,
+                subject: format!("tier:{id}"),
+            })
+        }
+    });
+    match attempt(&state, &form.console, "tier.reorder", change).await? {
+        super::Outcome::Done(_) => Ok(see_other("/admin/tiers")),
+        super::Outcome::Refused(err) => Err(err.into()),
+    }
+}
