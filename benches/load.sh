@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Coffer at the size of a large instance: 10,000 donors and 1,000,000 ledger entries.
 # Usage: bash benches/load.sh [sqlite|postgres URL] [seconds per endpoint]
-#   sqlite (the default) seeds a fresh SQLite file; a postgres://… URL must name an empty
-#   database. Needs wrk (apt-get install -y wrk) and python3.
-# Prints the seeding time; req/s, p50 and p99 per endpoint as a ratio to a static file served by
-# the same process, first with no writes and then while a writer posts 10 donations a second;
-# the writer's p99 and errors; the wall's rebuild time at 10k and at 1M entries; peak RSS.
+#   sqlite (the default) seeds fresh SQLite files. A postgres://… URL names a server (and a
+#   database to connect to for administration, e.g. postgres://postgres@127.0.0.1:5432/postgres):
+#   the bench creates two fresh databases on it, coffer_bench_large and coffer_bench_small, and
+#   drops them at the end. Needs wrk (apt-get install -y wrk), python3, and psql for PostgreSQL.
+# Prints the seeding time; the wall's rebuild time at 1M and at 10k entries (same donors);
+# req/s, p50 and p99 per endpoint and as a ratio to a static file served by the same process,
+# first with no writes and then while a writer posts 10 donations a second; the writer's p50,
+# p99 and errors; the server's peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-sqlite}
@@ -14,34 +17,55 @@ donors=${BENCH_DONORS:-10000}
 entries=${BENCH_ENTRIES:-1000000}
 command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
 cargo build --release --quiet
-bin=$PWD/target/release/coffer
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/coffer
 work=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-port=18090
+admin_url=""
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    if [ -n "$admin_url" ]; then
+        for db in coffer_bench_large coffer_bench_small; do
+            psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+        done
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+port=${BENCH_PORT:-18090}
 export COFFER_BIND=127.0.0.1:$port RUST_LOG=warn
 case "$target" in
     sqlite) url="sqlite://$work/large.sqlite3"; small_url="sqlite://$work/small.sqlite3" ;;
-    postgres://*|postgresql://*) url="$target"; small_url="" ;;
+    postgres://*|postgresql://*)
+        command -v psql >/dev/null || { echo "bench: psql is needed to create the bench databases" >&2; exit 1; }
+        admin_url=$target
+        # The same server and options, another database name.
+        with_db() { python3 -c 'import sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$admin_url" "$1"; }
+        for db in coffer_bench_large coffer_bench_small; do
+            psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+        done
+        url=$(with_db coffer_bench_large); small_url=$(with_db coffer_bench_small) ;;
     *) echo "bench: give sqlite or a postgres:// URL" >&2; exit 2 ;;
 esac
 
 echo "== seeding $donors donors and $entries entries ($target)"
 COFFER_DATABASE_URL=$url "$bin" demo --donors "$donors" --entries "$entries"
 
-echo "== wall rebuild time"
+echo "== wall rebuild time, at $entries and at $donors entries (same donors)"
 COFFER_DATABASE_URL=$url "$bin" stats
-if [ -n "$small_url" ]; then
-    COFFER_DATABASE_URL=$small_url "$bin" demo --donors "$donors" --entries "$donors" >/dev/null
-    COFFER_DATABASE_URL=$small_url "$bin" stats
-else
-    echo "(for the rebuild at $donors entries on PostgreSQL, run: BENCH_ENTRIES=$donors bash benches/load.sh URL-of-another-empty-db)"
+COFFER_DATABASE_URL=$small_url "$bin" demo --donors "$donors" --entries "$donors" >/dev/null
+COFFER_DATABASE_URL=$small_url "$bin" stats
+if [ -n "$admin_url" ]; then
+    # Write the load's dirty pages out now, not in a checkpoint during the measurement (where
+    # every commit's fsync would queue behind it). Needs a superuser; skipped otherwise.
+    psql -q "$url" -c CHECKPOINT >/dev/null 2>&1 || echo "(CHECKPOINT skipped: not a superuser)"
 fi
 
 COFFER_DATABASE_URL=$url "$bin" serve >"$work/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/api/v1/summary" >/dev/null && break; sleep 0.2; done
 token=$(COFFER_DATABASE_URL=$url "$bin" token create bench 2>/dev/null)
+rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 donor=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/admin/donors" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["donors"][0]["id"])')
 
@@ -76,5 +100,6 @@ run_round() { # label, writer? (yes|no)
 run_round "reads only" no
 run_round "reads while a writer posts 10 donations a second" yes
 echo
-echo "peak RSS: $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB"
+echo "RSS: $rss_idle KiB idle after the first build; peak $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB;" \
+    "now $(awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {print a " KiB heap and stacks + " f " KiB mapped files"}' /proc/$pid/status)"
 curl -sf "http://127.0.0.1:$port/metrics" | grep -E '^coffer_wall_rebuild_seconds_(sum|count)|^coffer_wall_rebuilds_total' || true

@@ -18,6 +18,10 @@ use crate::web::{middleware, AppState};
 pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// Blocking threads (database work) per HTTP worker; the pool has 8 to 10 connections and
+/// there are as many workers as cores.
+const BLOCKING_THREADS_PER_WORKER: usize = 6;
+
 /// A built server, bound and ready to run.
 pub struct Application {
     port: u16,
@@ -180,6 +184,9 @@ fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .configure(crate::web::configure)
             .default_service(web::to(not_found))
     })
+    // Blocking threads beyond the pool's connections would only wait for one, each holding a
+    // stack and its allocator cache: a few per worker cover the pool.
+    .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
     .listen(listener)?
     .run();
     Ok(server)

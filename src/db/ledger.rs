@@ -163,34 +163,41 @@ pub fn reversals(conn: &mut DbConn, id: i64) -> QueryResult<Reversals> {
 }
 
 /// One donor's one-time giving in one currency inside a window, net of what reverses it.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GiftTotal {
-    #[diesel(sql_type = BigInt)]
     pub donor_id: i64,
-    #[diesel(sql_type = Text)]
-    pub currency: String,
     /// The gifts' amounts plus their refunds and corrections, in minor units.
-    #[diesel(sql_type = BigInt)]
     pub net: i64,
-    #[diesel(sql_type = Timestamp)]
-    pub latest: NaiveDateTime,
 }
 
-/// One-time gifts (donations outside any pledge) given in `(since, until]`, summed per donor and
-/// currency in SQL, net of their refunds and corrections.
+/// A gift or a reversal of one, as the window's scan reads it.
+#[derive(QueryableByName)]
+struct GiftAmount {
+    #[diesel(sql_type = BigInt)]
+    donor_id: i64,
+    #[diesel(sql_type = BigInt)]
+    amount: i64,
+}
+
+/// One-time gifts (donations outside any pledge) in `currency` given in `(since, until]`,
+/// summed per donor, net of their refunds and corrections.
 ///
 /// Two range scans over covering indexes, so the cost follows the window's gifts, not the
 /// ledger's history: the gifts themselves, and the reversals dated inside the window whose
 /// entry is such a gift. That second scan finds every reversal of those gifts because a refund
 /// is never dated before its donation and a correction carries its entry's date.
+///
+/// The scans return plain (donor, amount) pairs and the sums are made here: SQLite would
+/// group them through a temporary B-tree, which costs several times the scan itself.
 pub fn gift_totals(
     conn: &mut DbConn,
+    currency: &str,
     since: NaiveDateTime,
     until: NaiveDateTime,
     donor_id: Option<i64>,
 ) -> QueryResult<Vec<GiftTotal>> {
     let (gift_filter, reversal_filter) = if donor_id.is_some() {
-        ("AND g.donor_id = $3", "AND r.donor_id = $3")
+        ("AND g.donor_id = $4", "AND r.donor_id = $4")
     } else {
         ("", "")
     };
@@ -205,53 +212,41 @@ pub fn gift_totals(
         _ => ("", ""),
     };
     let gifts = format!(
-        "SELECT g.donor_id AS donor_id, g.currency AS currency, \
-         CAST(SUM(g.amount) AS BIGINT) AS net, MAX(g.occurred_at) AS latest \
+        "SELECT g.donor_id AS donor_id, g.amount AS amount \
          FROM ledger_entries g {gifts_index} \
          WHERE g.kind = 'donation' AND g.pledge_id IS NULL AND g.donor_id IS NOT NULL \
-         AND g.occurred_at > $1 AND g.occurred_at <= $2 {gift_filter} \
-         GROUP BY g.donor_id, g.currency"
+         AND g.occurred_at > $1 AND g.occurred_at <= $2 AND g.currency = $3 {gift_filter}"
     );
     let reversals = format!(
-        "SELECT r.donor_id AS donor_id, r.currency AS currency, \
-         CAST(SUM(r.amount) AS BIGINT) AS net, MAX(g.occurred_at) AS latest \
+        "SELECT r.donor_id AS donor_id, r.amount AS amount \
          FROM ledger_entries r {reversals_index} JOIN ledger_entries g ON g.id = r.reverses \
          WHERE r.reverses IS NOT NULL AND r.occurred_at > $1 AND r.donor_id IS NOT NULL \
-         AND g.kind = 'donation' AND g.pledge_id IS NULL \
-         AND g.occurred_at > $1 AND g.occurred_at <= $2 {reversal_filter} \
-         GROUP BY r.donor_id, r.currency"
+         AND r.currency = $3 AND g.kind = 'donation' AND g.pledge_id IS NULL \
+         AND g.occurred_at > $1 AND g.occurred_at <= $2 {reversal_filter}"
     );
-    let mut totals: Vec<GiftTotal> = Vec::new();
+    let mut by_donor: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     for sql in [gifts, reversals] {
-        let rows: Vec<GiftTotal> = on_backend!(conn, |c| {
+        let rows: Vec<GiftAmount> = on_backend!(conn, |c| {
             let sql = super::placeholders(c, &sql);
             let query = diesel::sql_query(sql)
                 .bind::<Timestamp, _>(since)
                 .bind::<Timestamp, _>(until)
+                .bind::<Text, _>(currency)
                 .into_boxed();
             match donor_id {
                 Some(donor_id) => query.bind::<BigInt, _>(donor_id).load(c),
                 None => query.load(c),
             }
         })?;
-        totals.extend(rows);
-    }
-    // Fold the reversals into their donor's gifts.
-    let mut by_key: std::collections::HashMap<(i64, String), GiftTotal> =
-        std::collections::HashMap::with_capacity(totals.len());
-    for total in totals {
-        match by_key.entry((total.donor_id, total.currency.clone())) {
-            std::collections::hash_map::Entry::Occupied(mut seen) => {
-                let seen = seen.get_mut();
-                seen.net = seen.net.saturating_add(total.net);
-                seen.latest = seen.latest.max(total.latest);
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(total);
-            }
+        for row in rows {
+            let net = by_donor.entry(row.donor_id).or_default();
+            *net = net.saturating_add(row.amount);
         }
     }
-    let mut totals: Vec<GiftTotal> = by_key.into_values().collect();
+    let mut totals: Vec<GiftTotal> = by_donor
+        .into_iter()
+        .map(|(donor_id, net)| GiftTotal { donor_id, net })
+        .collect();
     totals.sort_by_key(|t| t.donor_id);
     Ok(totals)
 }

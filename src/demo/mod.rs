@@ -103,6 +103,26 @@ pub fn seed_at_scale_if_empty(
     Ok(Some(summary))
 }
 
+/// [`seed_at_scale_if_empty`] in one write transaction, then the database readied for reading:
+/// PostgreSQL's index-only scans (which the wall relies on) need the visibility map that only
+/// VACUUM writes, and autovacuum would get to a fresh million rows only later.
+pub fn seed_at_scale(
+    conn: &mut DbConn,
+    currency: Currency,
+    donor_count: usize,
+    entry_count: usize,
+    now: NaiveDateTime,
+) -> AppResult<Option<DemoSummary>> {
+    let seeded = db::write_transaction(conn, |conn| {
+        db::prepare_bulk_load(conn)?;
+        seed_at_scale_if_empty(conn, currency, donor_count, entry_count, now)
+    })?;
+    if seeded.is_some() {
+        db::after_bulk_load(conn)?;
+    }
+    Ok(seeded)
+}
+
 fn is_empty(conn: &mut DbConn) -> AppResult<bool> {
     Ok(tiers::list(conn, true)?.is_empty() && db::donors::count(conn)? == 0)
 }

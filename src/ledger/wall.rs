@@ -74,7 +74,8 @@ struct WallDonor {
     id: i64,
     public_name: String,
     website: Option<String>,
-    fediverse_handle: Option<FediverseHandle>,
+    /// As stored; parsed only for the sponsors who show it.
+    fediverse_handle: Option<String>,
     logo_path: Option<String>,
     consent: crate::domain::Consent,
     anonymous: bool,
@@ -87,11 +88,7 @@ impl From<db::donors::WallDonorRow> for WallDonor {
             id: row.id,
             public_name: row.public_name,
             website: row.website,
-            // Stored handles were validated on the way in; an unreadable one is not shown.
-            fediverse_handle: row
-                .fediverse_handle
-                .as_deref()
-                .and_then(|h| FediverseHandle::parse(h).ok()),
+            fediverse_handle: row.fediverse_handle,
             logo_path: row.logo_path,
             consent: crate::domain::Consent {
                 name: row.consent_name,
@@ -115,6 +112,14 @@ pub struct Standing {
 
 /// Builds the wall as of `now`.
 pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppResult<Wall> {
+    let started = std::time::Instant::now();
+    let phase = |name: &str| {
+        tracing::debug!(
+            phase = name,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "wall build"
+        )
+    };
     let tiers: Vec<Tier> = super::tiers::list(conn, false)?
         .into_iter()
         .filter(|t| t.monthly_minimum.currency() == currency)
@@ -124,6 +129,7 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
         .into_iter()
         .map(WallDonor::from)
         .collect();
+    phase("donors");
     let mut pledges_by_donor: HashMap<i64, Vec<PledgeFacts>> = HashMap::new();
     let mut all_pledges = Vec::new();
     for (donor_id, amount, pledge_currency, interval) in db::pledges::active_amounts(conn)? {
@@ -136,7 +142,9 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
         pledges_by_donor.entry(donor_id).or_default().push(facts);
         all_pledges.push(facts);
     }
-    let gifts_by_donor = recent_gifts(conn, None, now)?;
+    phase("pledges");
+    let gifts_by_donor = recent_gifts(conn, currency, None, now)?;
+    phase("gifts");
     // Recurring support is everyone's pledges with no gifts: the same rule as a donor's own.
     let recurring = monthly_support(currency, &all_pledges, &[], now);
     let thresholds = thresholds(&tiers);
@@ -181,6 +189,7 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
             }
         })
         .collect();
+    phase("tiers resolved");
     let monthly_goal = match super::settings::monthly_goal(conn, currency)? {
         MonthlyGoal::Fixed(goal) => Some(Total::from_minor(i128::from(goal.minor()), currency)),
         MonthlyGoal::RunningCosts => {
@@ -196,6 +205,7 @@ pub fn build(conn: &mut DbConn, currency: Currency, now: NaiveDateTime) -> AppRe
             })
         }
     };
+    phase("goal");
     Ok(Wall {
         currency,
         tiers,
@@ -214,7 +224,7 @@ pub fn standing(
     now: NaiveDateTime,
 ) -> AppResult<Standing> {
     let facts: Vec<PledgeFacts> = pledges.iter().map(pledge_facts).collect();
-    let gifts = recent_gifts(conn, Some(donor.id), now)?
+    let gifts = recent_gifts(conn, currency, Some(donor.id), now)?
         .remove(&donor.id)
         .unwrap_or_default();
     let support = monthly_support(currency, &facts, &gifts, now);
@@ -247,23 +257,25 @@ fn thresholds(tiers: &[Tier]) -> Vec<TierThreshold<i64>> {
         .collect()
 }
 
-/// One-time gifts still inside the window, net of refunds, by donor: one sum per currency,
-/// added up in SQL.
+/// One-time gifts still inside the window, net of refunds, by donor, in the wall's currency
+/// (gifts in other currencies do not count towards a tier), added up from two range scans.
 fn recent_gifts(
     conn: &mut DbConn,
+    currency: Currency,
     donor_id: Option<i64>,
     now: NaiveDateTime,
 ) -> AppResult<HashMap<i64, Vec<OneTimeGift>>> {
     let since = now - Duration::days(GIFT_WINDOW_DAYS);
-    let mut by_donor: HashMap<i64, Vec<OneTimeGift>> = HashMap::new();
-    for total in db::ledger::gift_totals(conn, since, now, donor_id)? {
-        let currency = Currency::parse(&total.currency)
-            .map_err(|e| crate::error::AppError::Internal(format!("stored currency: {e}")))?;
+    let totals = db::ledger::gift_totals(conn, currency.code(), since, now, donor_id)?;
+    let mut by_donor: HashMap<i64, Vec<OneTimeGift>> = HashMap::with_capacity(totals.len());
+    for total in totals {
         by_donor
             .entry(total.donor_id)
             .or_default()
             .push(OneTimeGift {
-                given_at: total.latest,
+                // The sum covers the window's gifts only, so it is dated at the window's end: the
+                // tier rule counts what is inside the window.
+                given_at: now,
                 net: Total::from_minor(i128::from(total.net), currency),
             });
     }
@@ -287,10 +299,12 @@ fn present(
             .clone()
             .filter(|_| shown.contains(Perk::Logo)),
         link: donor.website.clone().filter(|_| shown.contains(Perk::Link)),
+        // Stored handles were validated on the way in; an unreadable one is not shown.
         handle: donor
             .fediverse_handle
-            .clone()
-            .filter(|_| shown.contains(Perk::Handle)),
+            .as_deref()
+            .filter(|_| shown.contains(Perk::Handle))
+            .and_then(|h| FediverseHandle::parse(h).ok()),
         monthly_amount: (donor.consent.amount && !donor.anonymous)
             .then(|| Total::rounded(support, currency)),
     };

@@ -274,10 +274,17 @@ fn encode(coding: Coding, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
         Coding::Brotli => {
             let mut out = Vec::new();
             {
-                // Quality 5 of 11 with a 1 MiB window: most of brotli's gain over gzip for a
-                // fraction of the time and memory of its higher levels (the wall is compressed
-                // after every change).
-                let mut encoder = brotli::CompressorWriter::new(&mut out, 4096, 5, 20);
+                // Quality 5 of 11: most of brotli's gain over gzip for a fraction of the time
+                // and memory of its higher levels (the wall is compressed after every change).
+                // The window need not be larger than the body: its ring buffer and hash
+                // tables are sized from it.
+                let window = bytes
+                    .len()
+                    .max(1 << 10)
+                    .next_power_of_two()
+                    .trailing_zeros();
+                let mut encoder =
+                    brotli::CompressorWriter::new(&mut out, 4096, 5, window.clamp(10, 20));
                 encoder.write_all(bytes)?;
             }
             Ok(out)

@@ -59,6 +59,29 @@ impl Representation {
         }
     }
 
+    /// Like [`Representation::new`], but when `previous` holds the same bytes it is kept as it
+    /// is: most rebuilds change one or two answers, and compressing the others again would
+    /// only cost CPU time that the readers need.
+    pub fn unless_unchanged(
+        previous: Option<&Representation>,
+        content_type: &'static str,
+        cache_control: &'static str,
+        body: Vec<u8>,
+    ) -> Self {
+        match previous {
+            Some(previous)
+                if previous.content_type == content_type
+                    && previous.cache_control == cache_control
+                    && previous
+                        .body(Coding::Identity)
+                        .is_some_and(|old| old[..] == body[..]) =>
+            {
+                previous.clone()
+            }
+            _ => Self::new(content_type, cache_control, body),
+        }
+    }
+
     /// The bytes in `coding` (identity is always there).
     pub fn body(&self, coding: Coding) -> Option<&Bytes> {
         self.bodies.get(&coding)
@@ -162,12 +185,60 @@ impl Publications {
     }
 }
 
+/// The publisher's own database connection, outside the pool: its builds and its polling never
+/// make a request wait for a pooled connection, and its page cache keeps what every build
+/// reads while the pooled connections keep small ones.
+#[derive(Default)]
+struct OwnConnection {
+    conn: Option<db::DbConn>,
+}
+
+impl OwnConnection {
+    /// Runs `work` on the blocking pool with this connection, opened on first use. After a
+    /// failure the connection is dropped and the next call opens a new one.
+    async fn run<T, F>(&mut self, state: &AppState, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut db::DbConn) -> crate::error::AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let conn = self.conn.take();
+        let url = state.settings.database_url.clone();
+        let (conn, result) = actix_web::web::block(move || {
+            let mut conn = match conn {
+                Some(conn) => conn,
+                None => {
+                    let opened = db::connect(&url).and_then(|mut conn| {
+                        db::prepare_for_publishing(&mut conn)?;
+                        Ok(conn)
+                    });
+                    match opened {
+                        Ok(conn) => conn,
+                        Err(err) => {
+                            let err = crate::error::AppError::Internal(err.to_string());
+                            return (None, Err(err));
+                        }
+                    }
+                }
+            };
+            let result = work(&mut conn);
+            (result.is_ok().then_some(conn), result)
+        })
+        .await?;
+        self.conn = conn;
+        Ok(result?)
+    }
+}
+
 /// Runs the publisher until the process ends: builds at start, then after every change.
 pub async fn run_publisher(state: AppState) {
     let notice = state.writes.notice().clone();
+    let mut own = OwnConnection::default();
     loop {
         let local_generation = notice.generation();
-        let version = match state.run(|conn| Ok(db::audit::latest_id(conn)?)).await {
+        let version = match own
+            .run(&state, |conn| Ok(db::audit::latest_id(conn)?))
+            .await
+        {
             Ok(version) => version,
             Err(err) => {
                 tracing::error!(error = %err, "the publisher cannot read the ledger's version");
@@ -191,7 +262,7 @@ pub async fn run_publisher(state: AppState) {
                     continue;
                 }
             }
-            match build(&state, version, local_generation).await {
+            match build(&state, &mut own, version, local_generation).await {
                 Ok(published) => {
                     crate::web::metrics::wall_rebuilt(published.build_time);
                     state.publications.publish(published);
@@ -215,23 +286,31 @@ pub async fn run_publisher(state: AppState) {
 }
 
 /// Builds the wall as of now and renders every public representation of it.
-async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResult<Published> {
+async fn build(
+    state: &AppState,
+    own: &mut OwnConnection,
+    version: i64,
+    local_generation: u64,
+) -> ApiResult<Published> {
     let started = Instant::now();
     let currency = state.settings.currency;
     let default_name = state.settings.instance_name.clone();
-    let (wall, tiers, instance_name) = state
-        .run(move |conn| {
+    let (wall, tiers, instance_name) = own
+        .run(state, move |conn| {
             let wall = crate::ledger::wall::build(conn, currency, db::now())?;
             let tiers = crate::ledger::tiers::list(conn, false)?;
             let name = crate::ledger::settings::instance_name(conn, &default_name)?;
             Ok((wall, tiers, name))
         })
         .await?;
+    let queried = started.elapsed();
     let wall = Arc::new(wall);
     let settings = state.settings.clone();
     let rendered_wall = wall.clone();
+    let previous = state.publications.current();
     let published = actix_web::web::block(move || -> ApiResult<Published> {
         let wall = rendered_wall;
+        let previous = previous.as_deref();
         let mut homes = Vec::new();
         for lang in Lang::ALL {
             let html = WallPage {
@@ -243,22 +322,41 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
             .map_err(|e| ApiError::Internal(format!("rendering the wall: {e}")))?;
             homes.push((
                 lang,
-                Representation::new("text/html; charset=utf-8", PUBLIC_CACHE, html.into_bytes()),
+                Representation::unless_unchanged(
+                    previous.map(|p| p.home(lang)),
+                    "text/html; charset=utf-8",
+                    PUBLIC_CACHE,
+                    html.into_bytes(),
+                ),
             ));
         }
         let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
-        Ok(Published {
+        let homes_done = started.elapsed();
+        let published = Published {
             homes,
-            sponsors: json(&SponsorsView::new(&wall, &settings.public_url))?,
-            tiers: json(&crate::web::views::PublicTiersView { tiers })?,
-            summary: json(&SummaryView::from(&*wall))?,
+            sponsors: json(
+                previous.map(|p| &p.sponsors),
+                &SponsorsView::new(&wall, &settings.public_url),
+            )?,
+            tiers: json(
+                previous.map(|p| &p.tiers),
+                &crate::web::views::PublicTiersView { tiers },
+            )?,
+            summary: json(previous.map(|p| &p.summary), &SummaryView::from(&*wall))?,
             wall,
             instance_name,
             version,
             local_generation,
             built_at: Instant::now(),
             build_time: started.elapsed(),
-        })
+        };
+        tracing::debug!(
+            query_ms = queried.as_secs_f64() * 1e3,
+            homes_ms = (homes_done - queried).as_secs_f64() * 1e3,
+            json_ms = (published.build_time - homes_done).as_secs_f64() * 1e3,
+            "published"
+        );
+        Ok(published)
     })
     .await??;
     Ok(published)
@@ -267,8 +365,58 @@ async fn build(state: &AppState, version: i64, local_generation: u64) -> ApiResu
 /// Public facts change slowly and walls get linked from posts: a minute of caching is fine.
 pub const PUBLIC_CACHE: &str = "public, max-age=60";
 
-fn json<T: serde::Serialize>(value: &T) -> ApiResult<Representation> {
+fn json<T: serde::Serialize>(
+    previous: Option<&Representation>,
+    value: &T,
+) -> ApiResult<Representation> {
     let body =
         serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("serialising: {e}")))?;
-    Ok(Representation::new("application/json", PUBLIC_CACHE, body))
+    Ok(Representation::unless_unchanged(
+        previous,
+        "application/json",
+        PUBLIC_CACHE,
+        body,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unchanged_answer_keeps_its_compressed_bodies() {
+        let body = b"{\"sponsors\": []}".repeat(50);
+        let first = Representation::new("application/json", PUBLIC_CACHE, body.clone());
+        let same = Representation::unless_unchanged(
+            Some(&first),
+            "application/json",
+            PUBLIC_CACHE,
+            body.clone(),
+        );
+        let first_br = first.body(Coding::Brotli).unwrap();
+        // The very same bytes, not compressed again.
+        assert_eq!(
+            same.body(Coding::Brotli).unwrap().as_ptr(),
+            first_br.as_ptr()
+        );
+        assert_eq!(same.tag, first.tag);
+
+        let mut changed_body = body;
+        changed_body.extend_from_slice(b" ");
+        let changed = Representation::unless_unchanged(
+            Some(&first),
+            "application/json",
+            PUBLIC_CACHE,
+            changed_body,
+        );
+        assert_ne!(changed.tag, first.tag);
+        assert_ne!(changed.body(Coding::Brotli).unwrap(), first_br);
+        let html = Representation::unless_unchanged(
+            Some(&first),
+            "text/html; charset=utf-8",
+            PUBLIC_CACHE,
+            b"{\"sponsors\": []}".repeat(50),
+        );
+        assert_eq!(html.content_type, "text/html; charset=utf-8");
+    }
 }

@@ -134,6 +134,7 @@ fn check(conn: &mut DbConn, donated: i64, attempts: &[Attempt]) -> Result<(), Te
     }
     let gifts = db::ledger::gift_totals(
         conn,
+        donation.amount.currency().code(),
         db::now() - chrono::Duration::days(1),
         db::now() + chrono::Duration::days(1),
         Some(donor.id),

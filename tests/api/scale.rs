@@ -165,3 +165,49 @@ backend_test!(metrics_are_served_in_prometheus_text, |app| async move {
         "requests are labelled by route"
     );
 });
+
+/// The benchmark's first steps, in small: `coffer demo --entries` seeds in bulk (by COPY on
+/// PostgreSQL, then VACUUM), refuses a database that is not empty, and `coffer stats` reads it.
+fn bulk_demo_and_stats_work_on(backend: crate::helpers::Backend) {
+    use std::process::{Command, Stdio};
+    let Some((_db, url)) = crate::helpers::TestDb::create(backend) else {
+        return;
+    };
+    let coffer = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_coffer"))
+            .args(args)
+            .env("COFFER_DATABASE_URL", &url)
+            .env("RUST_LOG", "error")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run coffer")
+    };
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_owned();
+    let demo = coffer(&["demo", "--donors", "300", "--entries", "5000"]);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let seeded = text(&demo.stdout);
+    assert!(
+        seeded.contains("300 donors") && seeded.contains("5000 ledger entries"),
+        "{seeded}"
+    );
+    let again = coffer(&["demo", "--donors", "10", "--entries", "100"]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("empty database"));
+    let stats = coffer(&["stats"]);
+    assert!(stats.status.success(), "{}", text(&stats.stderr));
+    let stats = text(&stats.stdout);
+    assert!(
+        stats.contains("300 donors, 5000 ledger entries") && stats.contains("the wall builds in"),
+        "{stats}"
+    );
+}
+
+#[test]
+fn bulk_demo_and_stats_work_on_sqlite() {
+    bulk_demo_and_stats_work_on(crate::helpers::Backend::Sqlite);
+}
+
+#[test]
+fn bulk_demo_and_stats_work_on_postgres() {
+    bulk_demo_and_stats_work_on(crate::helpers::Backend::Postgres);
+}
