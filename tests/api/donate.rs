@@ -509,18 +509,27 @@ crate::stripe_test!(
 /// A donor in a real browser: from the wall, "Become a Gold sponsor", fill the form, and land
 /// on the (fake) Stripe Checkout page.
 #[actix_web::test]
-async fn a_donor_goes_from_the_wall_to_stripe_checkout_in_a_real_browser() {
+async fn a_donor_goes_from_the_wall_to_stripe_checkout_in_a_real_browser_on_sqlite() {
+    from_the_wall_to_stripe_checkout_in_a_real_browser(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_donor_goes_from_the_wall_to_stripe_checkout_in_a_real_browser_on_postgres() {
+    from_the_wall_to_stripe_checkout_in_a_real_browser(Backend::Postgres).await;
+}
+
+async fn from_the_wall_to_stripe_checkout_in_a_real_browser(backend: Backend) {
     use fantoccini::{ClientBuilder, Locator};
     let Some(driver_path) = crate::browser::chromedriver() else {
         return;
     };
     // Served as plain http, so that the browser keeps the form's cookie.
-    let (app, stripe) = crate::stripe::stripe_app_with(
-        Backend::Sqlite,
-        &[("COFFER_PUBLIC_URL", "http://coffer.test")],
-    )
-    .await
-    .expect("app");
+    let Some((app, stripe)) =
+        crate::stripe::stripe_app_with(backend, &[("COFFER_PUBLIC_URL", "http://coffer.test")])
+            .await
+    else {
+        return;
+    };
     app.standard_tiers().await;
     app.settled().await;
     let driver = crate::browser::start_driver(driver_path).await;
