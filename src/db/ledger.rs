@@ -51,6 +51,9 @@ pub struct NewEntry {
 pub struct EntryFilter {
     pub kind: Option<String>,
     pub donor_id: Option<i64>,
+    pub source: Option<String>,
+    /// Entries whose money moved in `[from, to)`.
+    pub occurred: Option<(NaiveDateTime, NaiveDateTime)>,
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewEntry) -> QueryResult<i64> {
@@ -131,6 +134,16 @@ pub fn list(
     }
     if let Some(donor_id) = filter.donor_id {
         query = query.filter(ledger_entries::donor_id.eq(donor_id));
+    }
+    if let Some(source) = &filter.source {
+        query = query.filter(ledger_entries::source.eq(source.clone()));
+    }
+    if let Some((from, to)) = filter.occurred {
+        query = query.filter(
+            ledger_entries::occurred_at
+                .ge(from)
+                .and(ledger_entries::occurred_at.lt(to)),
+        );
     }
     query.load(conn)
 }

@@ -423,6 +423,16 @@ pub enum PageAt {
     After(i64),
 }
 
+/// What to list of the ledger; `None` everywhere lists it all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerFilter {
+    pub kind: Option<EntryKind>,
+    pub donor_id: Option<i64>,
+    pub source: Option<Source>,
+    /// A calendar month, `(year, month)`, by the day the money moved.
+    pub month: Option<(i32, u32)>,
+}
+
 pub fn list(
     conn: &mut DbConn,
     kind: Option<EntryKind>,
@@ -430,9 +440,40 @@ pub fn list(
     at: PageAt,
     per_page: i64,
 ) -> AppResult<LedgerPage> {
-    let filter = db::ledger::EntryFilter {
-        kind: kind.map(|k| k.as_str().to_owned()),
+    let filter = LedgerFilter {
+        kind,
         donor_id,
+        ..LedgerFilter::default()
+    };
+    list_filtered(conn, &filter, at, per_page)
+}
+
+/// Lists the ledger, newest first, by the console's filters.
+pub fn list_filtered(
+    conn: &mut DbConn,
+    filter: &LedgerFilter,
+    at: PageAt,
+    per_page: i64,
+) -> AppResult<LedgerPage> {
+    let occurred = filter
+        .month
+        .map(|(year, month)| {
+            let first = chrono::NaiveDate::from_ymd_opt(year, month, 1)
+                .ok_or_else(|| AppError::invalid("month", "must be a month like 2026-11"))?;
+            let next = first
+                .checked_add_months(chrono::Months::new(1))
+                .ok_or_else(|| AppError::invalid("month", "must be a month like 2026-11"))?;
+            Ok::<_, AppError>((
+                first.and_time(chrono::NaiveTime::MIN),
+                next.and_time(chrono::NaiveTime::MIN),
+            ))
+        })
+        .transpose()?;
+    let filter = db::ledger::EntryFilter {
+        kind: filter.kind.map(|k| k.as_str().to_owned()),
+        donor_id: filter.donor_id,
+        source: filter.source.map(|s| s.as_str().to_owned()),
+        occurred,
     };
     let start = match at {
         PageAt::Number(page) => db::ledger::PageStart::Offset(page.saturating_mul(per_page)),

@@ -787,7 +787,7 @@ console_test!(
 );
 
 console_test!(
-    the_ledger_pages_by_cursor_and_filters_by_kind_and_donor,
+    the_ledger_pages_by_cursor_and_filters_by_kind_donor_source_and_month,
     |app| async move {
         account(&app, VIEWER, Role::Viewer);
         let ada = app.open_donor("Ada").await;
@@ -832,6 +832,41 @@ console_test!(
         assert_eq!(rows(&bobs), 11);
         let bad = get(&app, &client, "/admin/ledger?kind=gift").await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // By source, and by the month the money moved (a bank gift of last March).
+        app.create(
+            "/api/v1/admin/donations",
+            json!({"donor_id": ada, "amount": "70.00", "source": "bank",
+                "occurred_at": "2026-03-31T23:59:59Z"}),
+        )
+        .await;
+        app.create(
+            "/api/v1/admin/donations",
+            json!({"donor_id": ada, "amount": "80.00", "source": "bank",
+                "occurred_at": "2026-04-01T00:00:00Z"}),
+        )
+        .await;
+        let bank = page(&app, &client, "/admin/ledger?source=bank").await;
+        assert_eq!(rows(&bank), 2);
+        let march = page(&app, &client, "/admin/ledger?month=2026-03").await;
+        assert_eq!(rows(&march), 1);
+        assert!(march.contains("70.00 EUR") && !march.contains("80.00 EUR"));
+        let march_bank_bob = page(
+            &app,
+            &client,
+            &format!("/admin/ledger?month=2026-03&source=bank&donor_id={bob}"),
+        )
+        .await;
+        assert_eq!(rows(&march_bank_bob), 1, "the empty-table row only");
+        assert!(!march_bank_bob.contains("70.00 EUR"));
+        for bad in [
+            "/admin/ledger?month=2026-13",
+            "/admin/ledger?month=March",
+            "/admin/ledger?source=cash",
+        ] {
+            let response = get(&app, &client, bad).await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        }
     }
 );
 

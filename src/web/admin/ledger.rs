@@ -10,7 +10,7 @@ use super::forms::{Field, Fields, FormState, WriteForm};
 use super::session::Console;
 use super::{after, attempt, refused_status, render, with_none, Ctx, FormPage};
 use crate::db::DbConn;
-use crate::domain::EntryKind;
+use crate::domain::{EntryKind, Source};
 use crate::error::{AppError, AppResult};
 use crate::ledger::entries::{self, *};
 use crate::ledger::write::Recorded;
@@ -30,11 +30,14 @@ pub struct LedgerPage {
     pub entries: Vec<Entry>,
     pub kind: String,
     pub donor_id: String,
+    pub source: String,
+    pub month: String,
     pub kinds: Vec<&'static str>,
+    pub sources: Vec<(String, String)>,
     pub next: Option<String>,
 }
 
-/// `?kind=&donor_id=&cursor=`; blank values mean no filter.
+/// `?kind=&donor_id=&source=&month=YYYY-MM&cursor=`; blank values mean no filter.
 #[derive(Debug, Deserialize)]
 pub struct LedgerQuery {
     #[serde(default)]
@@ -42,7 +45,23 @@ pub struct LedgerQuery {
     #[serde(default)]
     donor_id: String,
     #[serde(default)]
+    source: String,
+    #[serde(default)]
+    month: String,
+    #[serde(default)]
     cursor: String,
+}
+
+/// `2026-11` as `(2026, 11)`.
+fn parse_month(text: &str) -> AppResult<(i32, u32)> {
+    let invalid = || AppError::invalid("month", "must be a month like 2026-11");
+    let (year, month) = text.trim().split_once('-').ok_or_else(invalid)?;
+    let year: i32 = year.parse().map_err(|_| invalid())?;
+    let month: u32 = month.parse().map_err(|_| invalid())?;
+    if !(2000..=9999).contains(&year) || !(1..=12).contains(&month) {
+        return Err(invalid());
+    }
+    Ok((year, month))
 }
 
 const KINDS: [&str; 5] = ["donation", "refund", "fee", "expense", "correction"];
@@ -57,24 +76,36 @@ pub async fn list(
     let fields = Fields(vec![
         ("kind".to_owned(), query.kind.clone()),
         ("donor_id".to_owned(), query.donor_id.clone()),
+        ("source".to_owned(), query.source.clone()),
+        ("month".to_owned(), query.month.clone()),
         ("cursor".to_owned(), query.cursor.clone()),
     ]);
     let kind = fields
         .get("kind")
         .map(|k| EntryKind::parse(&k).map_err(|e| AppError::invalid("kind", e.to_string())))
         .transpose()?;
-    let donor_id = fields.id("donor_id")?;
+    let filter = LedgerFilter {
+        kind,
+        donor_id: fields.id("donor_id")?,
+        source: fields
+            .get("source")
+            .map(|s| Source::parse(&s).map_err(|e| AppError::invalid("source", e.to_string())))
+            .transpose()?,
+        month: fields.get("month").map(|m| parse_month(&m)).transpose()?,
+    };
     let at = match fields.id("cursor")? {
         Some(cursor) => PageAt::After(cursor),
         None => PageAt::Number(0),
     };
     let page = state
-        .run(move |conn| entries::list(conn, kind, donor_id, at, PAGE))
+        .run(move |conn| entries::list_filtered(conn, &filter, at, PAGE))
         .await?;
     let next = page.next_cursor.map(|cursor| {
         let mut next = url::form_urlencoded::Serializer::new(String::new());
         next.append_pair("kind", query.kind.trim());
         next.append_pair("donor_id", query.donor_id.trim());
+        next.append_pair("source", query.source.trim());
+        next.append_pair("month", query.month.trim());
         next.append_pair("cursor", &cursor.to_string());
         format!("/admin/ledger?{}", next.finish())
     });
@@ -85,7 +116,10 @@ pub async fn list(
             entries: page.entries,
             kind: query.kind.trim().to_owned(),
             donor_id: query.donor_id.trim().to_owned(),
+            source: query.source.trim().to_owned(),
+            month: query.month.trim().to_owned(),
             kinds: KINDS.to_vec(),
+            sources: sources(),
             next,
         },
     )
