@@ -86,40 +86,36 @@ impl SettingsDraft {
     }
 }
 
+/// The stored settings by name (a handful of rows).
+fn stored(conn: &mut DbConn) -> AppResult<HashMap<String, String>> {
+    Ok(db::settings::all(conn)?.into_iter().collect())
+}
+
 /// The settings in force.
 pub fn load(conn: &mut DbConn, env: &Settings) -> AppResult<InstanceSettings> {
-    let stored: HashMap<String, String> = db::settings::all(conn)?.into_iter().collect();
-    Ok(from_stored(&stored, &env.instance_name, env.currency))
+    let stored = stored(conn)?;
+    Ok(InstanceSettings {
+        instance_name: name_from(&stored, &env.instance_name),
+        monthly_goal: goal_from(&stored, env.currency),
+        bank_instructions: stored.get(BANK_INSTRUCTIONS).cloned(),
+    })
 }
 
 /// The monthly goal in force (the wall needs only this).
 pub fn monthly_goal(conn: &mut DbConn, currency: Currency) -> AppResult<MonthlyGoal> {
-    let stored: HashMap<String, String> = db::settings::all(conn)?.into_iter().collect();
-    Ok(goal_from(&stored, currency))
+    Ok(goal_from(&stored(conn)?, currency))
 }
 
 /// The instance name in force, `default` when none is stored.
 pub fn instance_name(conn: &mut DbConn, default: &str) -> AppResult<String> {
-    let stored: HashMap<String, String> = db::settings::all(conn)?.into_iter().collect();
-    Ok(stored
-        .get(INSTANCE_NAME)
-        .cloned()
-        .unwrap_or_else(|| default.to_owned()))
+    Ok(name_from(&stored(conn)?, default))
 }
 
-fn from_stored(
-    stored: &HashMap<String, String>,
-    default_name: &str,
-    currency: Currency,
-) -> InstanceSettings {
-    InstanceSettings {
-        instance_name: stored
-            .get(INSTANCE_NAME)
-            .cloned()
-            .unwrap_or_else(|| default_name.to_owned()),
-        monthly_goal: goal_from(stored, currency),
-        bank_instructions: stored.get(BANK_INSTRUCTIONS).cloned(),
-    }
+fn name_from(stored: &HashMap<String, String>, default: &str) -> String {
+    stored
+        .get(INSTANCE_NAME)
+        .cloned()
+        .unwrap_or_else(|| default.to_owned())
 }
 
 /// A stored goal is kept as `12.50 EUR`; one in another currency than the instance's (the

@@ -457,10 +457,7 @@ fn render_row(conn: &mut DbConn, identity: &Identity, row: &OutboxRow) -> AppRes
         .as_deref()
         .ok_or_else(|| AppError::Internal(format!("outbox message {} has no body", row.id)))?;
     let receipt = crate::ledger::receipts::find(conn, number)?;
-    // The name the treasurer set in the console wins over the environment's.
-    let instance = Instance {
-        name: crate::ledger::settings::instance_name(conn, &instance.name)?,
-    };
+    let instance = instance.current(conn)?;
     // Rendered at each sending, so the link's week starts when the mail leaves.
     let link = match (&identity.self_service, receipt.donor_id) {
         (Some(links), Some(donor_id)) => Some(links.link(donor_id, receipt.snapshot.lang)),

@@ -22,6 +22,16 @@ pub struct Instance {
     pub name: String,
 }
 
+impl Instance {
+    /// The instance as the settings have it now: a name the treasurer set in the console wins
+    /// over this one, the environment's.
+    pub fn current(&self, conn: &mut crate::db::DbConn) -> AppResult<Self> {
+        Ok(Self {
+            name: crate::ledger::settings::instance_name(conn, &self.name)?,
+        })
+    }
+}
+
 /// The receipt's words, already translated and formatted.
 struct ReceiptView {
     lang: &'static str,

@@ -27,10 +27,7 @@ fn dedupe_key(year: i32, donor_id: i64) -> String {
 
 /// Queues the statements of `year`, one transaction per donor.
 pub fn queue_annual(conn: &mut DbConn, instance: &Instance, year: i32) -> AppResult<AnnualRun> {
-    // The name the treasurer set in the console wins over the environment's.
-    let instance = &Instance {
-        name: crate::ledger::settings::instance_name(conn, &instance.name)?,
-    };
+    let instance = &instance.current(conn)?;
     let mut run = AnnualRun::default();
     for donor_id in db::receipts::donors_of_year(conn, year)? {
         let key = dedupe_key(year, donor_id);

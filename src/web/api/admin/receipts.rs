@@ -19,9 +19,7 @@ use crate::web::AppState;
 
 fn view(conn: &mut DbConn, instance: &Instance, receipt: Receipt) -> AppResult<ReceiptView> {
     let deliveries = receipts::deliveries(conn, &receipt.number)?;
-    let instance = Instance {
-        name: crate::ledger::settings::instance_name(conn, &instance.name)?,
-    };
+    let instance = instance.current(conn)?;
     // The treasurer's copy carries no donor's link: it would let the reader act as the donor.
     let mail = render::receipt(&instance, &receipt.snapshot, None)?;
     Ok(ReceiptView {
