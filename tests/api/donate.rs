@@ -434,6 +434,18 @@ crate::stripe_test!(
         .await;
         assert_eq!(unknown.status(), StatusCode::OK);
         let unknown = unknown.text().await.unwrap();
+        // The name the treasurer set in the console is the one the mail gives.
+        {
+            let mut conn = app.conn();
+            let draft = coffer::ledger::settings::SettingsDraft::parse(
+                "Renamed Social",
+                "",
+                "",
+                app.settings.currency,
+            )
+            .unwrap();
+            coffer::ledger::settings::save(&mut conn, &app.settings, &draft).unwrap();
+        }
         let known = post(
             &app,
             "/donate/manage",
@@ -452,6 +464,16 @@ crate::stripe_test!(
         assert_eq!(said(&known), said(&unknown), "the same answer either way");
         assert!(link_sent_to(&app, "nobody@mail.example").is_none());
         let link = link_sent_to(&app, "ada@mail.example").expect("a link by email");
+        {
+            use coffer::db::schema::outbox;
+            let mut conn = app.conn();
+            let subject: Option<String> = outbox::table
+                .filter(outbox::kind.eq("manage_link"))
+                .select(outbox::subject)
+                .first(&mut *conn as &mut coffer::db::DbConn)
+                .unwrap();
+            assert!(subject.is_some_and(|s| s.contains("Renamed Social")));
+        }
         let path = link.trim_start_matches("https://coffer.test");
         // A link altered by one character opens nothing.
         let mut forged = path.split('?').next().unwrap().to_owned();

@@ -158,13 +158,14 @@ pub async fn request_link(
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
     let key = key(&state)?;
     let public_url = state.settings.public_url.clone();
-    let instance = state.settings.instance_name.clone();
+    let default_name = state.settings.instance_name.clone();
     let writes = state.writes.clone();
     state
         .run(move |conn| {
             let Some(donor) = crate::db::donors::find_by_email(conn, &email)? else {
                 return Ok(());
             };
+            let instance = crate::ledger::settings::instance_name(conn, &default_name)?;
             let link = crate::ledger::self_service::link(
                 &public_url,
                 &key,
