@@ -6,6 +6,7 @@ pub mod api;
 pub mod assets;
 pub mod donate;
 pub mod error;
+pub mod health;
 pub mod inputs;
 pub mod logos;
 pub mod metrics;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub stripe: Option<Arc<crate::payments::stripe::Api>>,
     /// Donation forms and self-service link requests per address.
     pub donate_limiter: Arc<admin::limiter::RateLimiter>,
+    /// `/healthz`'s one probe at a time.
+    pub health: Arc<health::HealthProbe>,
 }
 
 impl AppState {
@@ -62,6 +65,7 @@ impl AppState {
                 donate::TRIES_PER_WINDOW,
                 donate::RATE_WINDOW,
             )),
+            health: Arc::default(),
             settings: Arc::new(settings),
         }
     }

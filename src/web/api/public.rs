@@ -24,13 +24,17 @@ use crate::web::AppState;
     )
 )]
 /// `GET /healthz`: the process answers and the database is reachable; it also reports the
-/// outbox's depth.
+/// outbox's depth. Requests that arrive together share one probe of the database.
 pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let settings = state.settings.clone();
+    let arrived = std::time::Instant::now();
     let outbox = state
-        .run(move |conn| {
-            db::ping(conn)?;
-            crate::mail::depth(conn, &settings)
+        .health
+        .check(arrived, || {
+            let settings = state.settings.clone();
+            state.run(move |conn| {
+                db::ping(conn)?;
+                crate::mail::depth(conn, &settings)
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(HealthView {
