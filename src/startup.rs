@@ -84,6 +84,7 @@ impl Application {
             tracing::info!("COFFER_SMTP_URL is not set: mail is written as .eml files instead");
         }
         actix_web::rt::spawn(mailer.run());
+        actix_web::rt::spawn(crate::web::metrics::run_upkeep());
         let server = run(listener, state.clone()).map_err(|source| StartupError::Bind {
             address: "listener".to_owned(),
             source,

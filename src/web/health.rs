@@ -73,9 +73,12 @@ mod tests {
             Ok(status(i64::try_from(n).unwrap_or(0)))
         };
         let arrived = Instant::now();
-        let answers = futures_util::future::join_all((0..20).map(|_| health.check(arrived, probe))).await;
+        let answers =
+            futures_util::future::join_all((0..20).map(|_| health.check(arrived, probe))).await;
         assert_eq!(probes.load(Ordering::SeqCst), 1);
-        assert!(answers.iter().all(|a| a.as_ref().is_ok_and(|s| s.queued == 0)));
+        assert!(answers
+            .iter()
+            .all(|a| a.as_ref().is_ok_and(|s| s.queued == 0)));
 
         // Arriving after that probe started: it is too old to answer for this request.
         let later = health.check(Instant::now(), probe).await.unwrap();

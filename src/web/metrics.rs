@@ -45,6 +45,24 @@ pub fn install() {
     handle();
 }
 
+/// How often recorded latencies are folded into their buckets.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Folds recorded latencies into their histogram buckets once a second, for as long as the
+/// server runs. The recorder keeps every sample until it is folded, which it otherwise does
+/// only when `/metrics` is read: unscraped, a server answering 60,000 requests a second would
+/// grow by about 0.5 MB a second (measured: 30 MB over 80 s of load).
+pub async fn run_upkeep() {
+    let Some(handle) = handle() else {
+        return;
+    };
+    let mut every = actix_web::rt::time::interval(UPKEEP_INTERVAL);
+    loop {
+        every.tick().await;
+        handle.run_upkeep();
+    }
+}
+
 /// `GET /metrics`.
 pub async fn render() -> HttpResponse {
     let text = handle().map_or_else(String::new, |h| {
