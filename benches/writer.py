@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Posts donations at a steady rate while the readers load the server, and reports the writers'
-latency percentiles and errors. Usage: writer.py URL TOKEN DONOR_ID RATE SECONDS"""
+latency percentiles and errors. Usage: writer.py URL TOKEN DONOR_ID RATE SECONDS [LATENCY_FILE]
+With LATENCY_FILE, each latency (ms) is also appended to it, one per line, so that a whole
+phase's percentiles can be taken over every run's samples."""
 import http.client
 import json
 import sys
@@ -31,6 +33,9 @@ while time.monotonic() - start < seconds:
         conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
     latencies.append((time.monotonic() - began) * 1000)
     sent += 1
+if len(sys.argv) > 6:
+    with open(sys.argv[6], "a") as log:
+        log.writelines(f"{ms:.3f}\n" for ms in latencies)
 latencies.sort()
 def pct(p):
     return latencies[min(len(latencies) - 1, int(len(latencies) * p))] if latencies else 0.0
