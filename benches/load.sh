@@ -61,8 +61,13 @@ if [ -n "$admin_url" ]; then
     psql -q "$url" -c CHECKPOINT >/dev/null 2>&1 || echo "(CHECKPOINT skipped: not a superuser)"
 fi
 
-COFFER_DATABASE_URL=$url "$bin" serve >"$work/serve.log" 2>&1 &
+# The server gets a session of its own, as it has under systemd or in a container. In the
+# shell's session it would share one scheduling group (autogroup) with wrk, and its database
+# round trips would queue behind wrk's threads: PostgreSQL posts then stalled for 1-5 s, and
+# pgbench's `SELECT 1` from that session for up to 4 s.
+COFFER_DATABASE_URL=$url setsid "$bin" serve >"$work/serve.log" 2>&1 &
 pid=$!
+[ "$(cat /proc/$pid/comm 2>/dev/null)" = coffer ] || { echo "bench: the server did not start as $pid" >&2; exit 1; }
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/api/v1/summary" >/dev/null && break; sleep 0.2; done
 token=$(COFFER_DATABASE_URL=$url "$bin" token create bench 2>/dev/null)
 rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
