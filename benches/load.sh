@@ -67,8 +67,10 @@ fi
 # pgbench's `SELECT 1` from that session for up to 4 s.
 COFFER_DATABASE_URL=$url setsid "$bin" serve >"$work/serve.log" 2>&1 &
 pid=$!
-[ "$(cat /proc/$pid/comm 2>/dev/null)" = coffer ] || { echo "bench: the server did not start as $pid" >&2; exit 1; }
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/api/v1/summary" >/dev/null && break; sleep 0.2; done
+# setsid runs the server in place (a background job of a script leads no process group), so
+# $pid is the server itself, whose memory is read below.
+[ "$(cat /proc/$pid/comm 2>/dev/null)" = coffer ] || { echo "bench: the server is not process $pid" >&2; exit 1; }
 token=$(COFFER_DATABASE_URL=$url "$bin" token create bench 2>/dev/null)
 rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 donor=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/admin/donors" |
@@ -111,6 +113,29 @@ run_round() { # label, writer? (yes|no)
 
 run_round "reads only" no
 run_round "reads while a writer posts 10 donations a second" yes
+
+# Ledger pages by key: the 19,000th page of 50 (a cursor that far back) against the first, and a
+# donor's detail (with their latest 100 entries) against the first page.
+echo
+echo "== ledger pages (wrk -t1 -c4, with the treasurer's token)"
+first=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/admin/ledger" |
+    python3 -c 'import json,sys; e=json.load(sys.stdin)["entries"]; print(e[0]["id"], len(e))')
+read -r newest per_page <<<"$first"
+deep_cursor=$((newest - 18999 * per_page))
+[ "$deep_cursor" -gt 1 ] || deep_cursor=2
+measure_admin() { # path -> "req/s p50 p99"
+    wrk -t1 -c4 -d"$(( seconds / 2 > 2 ? seconds / 2 : 2 ))s" --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1" |
+        awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+             /Non-2xx|Socket errors/ {err=" errors"} END {printf "%s %s %s%s\n", rps, p50, p99, err}'
+}
+printf '%-44s %10s %9s %9s %12s\n' page "req/s" p50 p99 "cost ratio"
+first_rps=""
+for path in /api/v1/admin/ledger "/api/v1/admin/ledger?cursor=$deep_cursor" "/api/v1/admin/donors/$donor"; do
+    read -r rps p50 p99 errors < <(measure_admin "$path")
+    [ -z "$first_rps" ] && first_rps=$rps
+    # Cost per request relative to the first page: the inverse of the throughput ratio.
+    printf '%-44s %10.0f %9s %9s %12.2f %s\n' "$path" "$rps" "$p50" "$p99" "$(echo "$first_rps / $rps" | bc -l)" "${errors:-}"
+done
 echo
 echo "RSS: $rss_idle KiB idle after the first build; peak $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB;" \
     "now $(awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {print a " KiB heap and stacks + " f " KiB mapped files"}' /proc/$pid/status)"
