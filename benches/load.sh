@@ -76,8 +76,11 @@ rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 donor=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/admin/donors" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["donors"][0]["id"])')
 
-measure() { # path -> "req/s p50 p99 errors"
-    wrk -t2 -c64 -d"${seconds}s" --latency -H 'Accept-Encoding: gzip, br' "http://127.0.0.1:$port$1" |
+measure() { # path [wrk options...] -> "req/s p50 p99 errors"; by default the readers' load
+    local path=$1
+    shift
+    [ $# -gt 0 ] || set -- -t2 -c64 -d"${seconds}s" -H 'Accept-Encoding: gzip, br'
+    wrk "$@" --latency "http://127.0.0.1:$port$path" |
         awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
              /Non-2xx|Socket errors/ {err=err" "$0} END {printf "%s %s %s %s\n", rps, p50, p99, (err ? "errors" : "-")}'
 }
@@ -123,18 +126,14 @@ first=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v
 read -r newest per_page <<<"$first"
 deep_cursor=$((newest - 18999 * per_page))
 [ "$deep_cursor" -gt 1 ] || deep_cursor=2
-measure_admin() { # path -> "req/s p50 p99"
-    wrk -t1 -c4 -d"$(( seconds / 2 > 2 ? seconds / 2 : 2 ))s" --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1" |
-        awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
-             /Non-2xx|Socket errors/ {err=" errors"} END {printf "%s %s %s%s\n", rps, p50, p99, err}'
-}
 printf '%-44s %10s %9s %9s %12s\n' page "req/s" p50 p99 "cost ratio"
 first_rps=""
 for path in /api/v1/admin/ledger "/api/v1/admin/ledger?cursor=$deep_cursor" "/api/v1/admin/donors/$donor"; do
-    read -r rps p50 p99 errors < <(measure_admin "$path")
+    read -r rps p50 p99 errors < <(measure "$path" -t1 -c4 -d"$(( seconds / 2 > 2 ? seconds / 2 : 2 ))s" \
+        -H "Authorization: Bearer $token")
     [ -z "$first_rps" ] && first_rps=$rps
     # Cost per request relative to the first page: the inverse of the throughput ratio.
-    printf '%-44s %10.0f %9s %9s %12.2f %s\n' "$path" "$rps" "$p50" "$p99" "$(echo "$first_rps / $rps" | bc -l)" "${errors:-}"
+    printf '%-44s %10.0f %9s %9s %12.2f %s\n' "$path" "$rps" "$p50" "$p99" "$(echo "$first_rps / $rps" | bc -l)" "$errors"
 done
 echo
 echo "RSS: $rss_idle KiB idle after the first build; peak $(awk '/VmHWM/ {print $2}' /proc/$pid/status) KiB;" \
