@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::db::DatabaseUrl;
-use crate::domain::{Currency, WebUrl};
+use crate::domain::{Currency, TrustedProxies, WebUrl};
 
 /// Everything Coffer reads from its environment.
 #[derive(Clone)]
@@ -24,6 +24,8 @@ pub struct Settings {
     pub session_idle: std::time::Duration,
     /// A console session this old ends however busy (`COFFER_SESSION_MAX_SECONDS`, default 12 h).
     pub session_lifetime: std::time::Duration,
+    /// Proxies whose forwarding headers are believed (`COFFER_TRUSTED_PROXIES`; none by default).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// The shortest `COFFER_SECRET_KEY` the console accepts.
@@ -101,7 +103,15 @@ impl Settings {
         };
         let session_idle = seconds("COFFER_SESSION_IDLE_SECONDS", 30 * 60)?;
         let session_lifetime = seconds("COFFER_SESSION_MAX_SECONDS", 12 * 3600)?;
+        let trusted_proxies = TrustedProxies::parse(
+            &get("COFFER_TRUSTED_PROXIES").unwrap_or_default(),
+        )
+        .map_err(|e| ConfigError {
+            name: "COFFER_TRUSTED_PROXIES",
+            message: e.to_string(),
+        })?;
         Ok(Self {
+            trusted_proxies,
             session_idle,
             session_lifetime,
             database_url,
@@ -161,6 +171,7 @@ impl fmt::Debug for Settings {
                 &secret(&self.stripe_webhook_secret),
             )
             .field("smtp_url", &secret(&self.smtp_url))
+            .field("trusted_proxies", &self.trusted_proxies.to_string())
             .finish()
     }
 }

@@ -22,11 +22,20 @@ pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'sel
 /// there are as many workers as cores.
 const BLOCKING_THREADS_PER_WORKER: usize = 6;
 
+/// How long in-flight requests may take to finish once a stop is asked for (SIGTERM).
+const SHUTDOWN_GRACE_SECONDS: u64 = 20;
+
+/// How long the mail worker may take to finish the message it is sending once asked to stop.
+const MAIL_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// A built server, bound and ready to run.
 pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    mailer: Mailer,
+    mail_task: actix_web::rt::task::JoinHandle<()>,
+    mail_stop: tokio::sync::watch::Sender<bool>,
 }
 
 /// Why the application could not start.
@@ -83,7 +92,8 @@ impl Application {
         if mailer.transport_name() == "files" {
             tracing::info!("COFFER_SMTP_URL is not set: mail is written as .eml files instead");
         }
-        actix_web::rt::spawn(mailer.run());
+        let (mail_stop, stop) = tokio::sync::watch::channel(false);
+        let mail_task = actix_web::rt::spawn(mailer.clone().run_until(stop));
         actix_web::rt::spawn(crate::web::metrics::run_upkeep());
         let server = run(listener, state.clone()).map_err(|source| StartupError::Bind {
             address: "listener".to_owned(),
@@ -93,6 +103,9 @@ impl Application {
             port,
             server,
             state,
+            mailer,
+            mail_task,
+            mail_stop,
         })
     }
 
@@ -107,10 +120,35 @@ impl Application {
     }
 
     /// Serves until the process is stopped, with the wall's publisher running beside.
+    ///
+    /// On SIGTERM (or SIGINT) the server stops accepting, lets in-flight requests finish (up to
+    /// [`SHUTDOWN_GRACE_SECONDS`]), then the mail worker finishes the message it is sending and
+    /// stops; if it cannot within [`MAIL_STOP_WAIT`], its leases are given back so the next
+    /// process sends those messages at once.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let publisher = actix_web::rt::spawn(crate::web::published::run_publisher(self.state));
         let result = self.server.await;
         publisher.abort();
+        let _ = self.mail_stop.send(true);
+        let mut mail_task = self.mail_task;
+        if tokio::time::timeout(MAIL_STOP_WAIT, &mut mail_task)
+            .await
+            .is_err()
+        {
+            mail_task.abort();
+            let mailer = self.mailer;
+            match actix_web::web::block(move || mailer.release_leases()).await {
+                Ok(Ok(released)) => {
+                    tracing::warn!(
+                        released,
+                        "the mail worker was cut off; its leases were released"
+                    )
+                }
+                Ok(Err(err)) => tracing::error!("releasing the mail worker's leases: {err}"),
+                Err(err) => tracing::error!("releasing the mail worker's leases: {err}"),
+            }
+        }
+        tracing::info!("stopped");
         result
     }
 }
@@ -182,12 +220,15 @@ fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .wrap(from_fn(middleware::head_as_get))
             .wrap(from_fn(crate::web::metrics::record_request))
             .wrap(TracingLogger::default())
+            // Outermost: who the client is, before anything (the request log first) asks.
+            .wrap(from_fn(crate::web::client::identify_client))
             .configure(crate::web::configure)
             .default_service(web::to(not_found))
     })
     // Blocking threads beyond the pool's connections would only wait for one, each holding a
     // stack and its allocator cache: a few per worker cover the pool.
     .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
+    .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
     .listen(listener)?
     .run();
     Ok(server)

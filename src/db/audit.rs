@@ -15,6 +15,8 @@ pub struct NewAuditRecord<'a> {
     pub subject: &'a str,
     pub detail: &'a str,
     pub created_at: NaiveDateTime,
+    /// The client address of the request that made the change, when one did.
+    pub address: Option<&'a str>,
 }
 
 pub fn record(conn: &mut DbConn, record: &NewAuditRecord<'_>) -> QueryResult<()> {

@@ -11,6 +11,7 @@ pub mod logos;
 pub mod outbox;
 pub mod payments;
 pub mod pledges;
+pub mod rate_limits;
 pub mod receipts;
 pub mod schema;
 pub mod settings;
@@ -75,6 +76,8 @@ pub enum DbSetupError {
     Connection(#[from] diesel::ConnectionError),
     #[error("database migration failed: {0}")]
     Migration(String),
+    #[error("the database's schema ({found}) is newer than this coffer binary knows (up to {known}): run the newer coffer, or restore a backup made for this one")]
+    NewerSchema { found: String, known: String },
     #[error("database error: {0}")]
     Query(#[from] diesel::result::Error),
 }
@@ -191,7 +194,12 @@ fn create_parent_dir(path: &std::path::Path) -> Result<(), DbSetupError> {
     Ok(())
 }
 
+/// How long a request waits for a connection before it is answered 503: short, so that a
+/// database that went away gives a quick, clear answer instead of a hang.
+pub const POOL_WAIT: Duration = Duration::from_secs(2);
+
 /// Builds the pool; the first connection is made here so a bad URL fails at start, not later.
+
 pub fn build_pool(url: &DatabaseUrl) -> Result<Pool, DbSetupError> {
     let max_size = match url {
         DatabaseUrl::Sqlite(path) => {
@@ -206,7 +214,7 @@ pub fn build_pool(url: &DatabaseUrl) -> Result<Pool, DbSetupError> {
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(POOL_WAIT)
         .build(manager)?;
     Ok(pool)
 }
@@ -217,6 +225,7 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<usize, DbSetupError> {
         DbConn::Sqlite(_) => SQLITE_MIGRATIONS,
         DbConn::Postgres(_) => POSTGRES_MIGRATIONS,
     };
+    refuse_newer_schema(conn, &migrations)?;
     conn.run_pending_migrations(migrations)
         .map(|applied| applied.len())
         .map_err(|e| DbSetupError::Migration(e.to_string()))
@@ -226,6 +235,38 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<usize, DbSetupError> {
 ///
 /// On SQLite a deferred transaction that reads and then writes can fail with SQLITE_BUSY when
 /// another writer commits in between; `BEGIN IMMEDIATE` makes it wait for its turn instead.
+/// A database that a newer Coffer migrated holds tables and rules this binary does not know;
+/// running on it could write what the newer code forbids. Refused with the version it found.
+fn refuse_newer_schema(
+    conn: &mut DbConn,
+    migrations: &EmbeddedMigrations,
+) -> Result<(), DbSetupError> {
+    use diesel::migration::MigrationSource;
+    let known: Vec<String> = MigrationSource::<diesel::pg::Pg>::migrations(migrations)
+        .map_err(|e| DbSetupError::Migration(e.to_string()))?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    // A new database has no migrations table yet: nothing can be newer.
+    let applied = match conn.applied_migrations() {
+        Ok(applied) => applied,
+        Err(_) => return Ok(()),
+    };
+    let mut unknown: Vec<String> = applied
+        .iter()
+        .map(ToString::to_string)
+        .filter(|v| !known.contains(v))
+        .collect();
+    unknown.sort();
+    match unknown.last() {
+        None => Ok(()),
+        Some(newest) => Err(DbSetupError::NewerSchema {
+            found: newest.clone(),
+            known: known.iter().max().cloned().unwrap_or_default(),
+        }),
+    }
+}
+
 pub fn write_transaction<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,

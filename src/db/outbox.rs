@@ -97,6 +97,21 @@ pub fn claim(
         .optional()
 }
 
+/// Gives back the leases `owner` holds on unsent messages, so that a stopping worker's
+/// messages are due again at once (for the next process) rather than when the lease runs out.
+pub fn release_leases(conn: &mut DbConn, owner: &str) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::lease_owner.eq(owner))
+            .filter(outbox::status.ne("sent")),
+    )
+    .set((
+        outbox::lease_owner.eq(None::<String>),
+        outbox::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+}
+
 /// What was sent, recorded when it went out.
 #[derive(Debug, Clone)]
 pub struct Sent<'a> {

@@ -101,6 +101,15 @@ diesel::table! {
         subject -> Text,
         detail -> Text,
         created_at -> Timestamp,
+        address -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rate_limit_attempts (id) {
+        id -> BigInt,
+        key -> Text,
+        attempted_at -> Timestamp,
     }
 }
 

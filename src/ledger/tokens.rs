@@ -72,6 +72,7 @@ pub fn revoke(conn: &mut DbConn, name: &str, actor: super::write::Actor) -> AppR
                 subject: &format!("api-token:{id}"),
                 detail: &name,
                 created_at: now,
+                address: None,
             },
         )?;
     }

@@ -131,6 +131,24 @@ impl WriteUnit {
     where
         F: FnOnce(&mut DbConn) -> AppResult<Recorded>,
     {
+        self.apply_from(conn, actor, None, action, claim, change)
+    }
+
+    /// Like [`WriteUnit::apply`] for a change a request asked for: the audit record keeps the
+    /// client's address (as resolved behind the trusted proxies).
+    pub fn apply_from<F>(
+        &self,
+        conn: &mut DbConn,
+        actor: Actor,
+        address: Option<std::net::IpAddr>,
+        action: &'static str,
+        claim: Option<&IdempotencyClaim>,
+        change: F,
+    ) -> AppResult<Reply>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<Recorded>,
+    {
+        let address = address.map(|ip| ip.to_string());
         let scope = match (actor, claim) {
             (Actor::ApiToken(token_id), Some(claim)) => Some((token_id, claim)),
             (_, Some(_)) => {
@@ -159,6 +177,7 @@ impl WriteUnit {
                     subject: &recorded.subject,
                     detail: recorded.detail.as_deref().unwrap_or(&body),
                     created_at: now,
+                    address: address.as_deref(),
                 },
             )?;
             if let Some((token_id, claim)) = scope {

@@ -328,9 +328,19 @@ impl Mailer {
     /// Sends due messages until there are none, then waits to be poked or for the poll
     /// interval; forever.
     pub async fn run(self) {
+        let (_keep, stop) = tokio::sync::watch::channel(false);
+        self.run_until(stop).await;
+    }
+
+    /// Like [`Mailer::run`], until `stop` turns true: the message being sent is finished and
+    /// marked first, and no new one is claimed after.
+    pub async fn run_until(self, mut stop: tokio::sync::watch::Receiver<bool>) {
         tracing::info!(transport = self.transport.name(), "mail worker started");
-        loop {
+        while !*stop.borrow() {
             loop {
+                if *stop.borrow() {
+                    break;
+                }
                 match self.send_next().await {
                     Ok(true) => continue,
                     Ok(false) => break,
@@ -340,8 +350,21 @@ impl Mailer {
                     }
                 }
             }
-            let _ = tokio::time::timeout(self.options.poll_interval, self.wake.notified()).await;
+            tokio::select! {
+                _ = tokio::time::sleep(self.options.poll_interval) => {}
+                _ = self.wake.notified() => {}
+                _ = stop.changed() => {}
+            }
         }
+        tracing::info!("mail worker stopped");
+    }
+
+    /// Gives back this worker's leases on unsent messages (after it was stopped mid-send), so
+    /// the next process sends them at once. A message whose send was cut off may then go
+    /// twice; one whose send finished was marked sent and never goes again.
+    pub fn release_leases(&self) -> AppResult<usize> {
+        let mut conn = self.pool.get()?;
+        Ok(db::outbox::release_leases(&mut conn, &self.owner)?)
     }
 
     /// Claims, sends and marks one due message; false when none was due.

@@ -573,14 +573,10 @@ pub async fn submit(
         let page = page(&state, lang, tiers, values, HashMap::new(), None, proved).await?;
         return respond(&state, StatusCode::OK, page);
     }
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let client = crate::web::client::client_of(&req);
     state
-        .donate_limiter
-        .attempt(&[format!("donate:{address}")])
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+        .rate_limit(&state.donate_limiter, vec![format!("donate:{client}")])
+        .await?;
     let channel = if state.stripe.is_some() {
         Source::Stripe
     } else {
@@ -604,7 +600,7 @@ pub async fn submit(
         .tier_id
         .and_then(|id| tiers.iter().find(|t| t.id == id))
         .map(|t| t.name.clone());
-    let intent = record_intent(&state, draft).await?;
+    let intent = record_intent(&state, draft, client.ip).await?;
     let Some(api) = state.stripe.clone() else {
         let instance = instance(&state).await?;
         let html = BankPage {
@@ -656,11 +652,13 @@ pub async fn submit(
         Ok(session) => {
             let (id, session_id) = (intent.id, session.id.clone());
             let writes = state.writes.clone();
+            let address = Some(client.ip);
             state
                 .run(move |conn| {
-                    writes.apply(
+                    writes.apply_from(
                         conn,
                         Actor::System("donate"),
+                        address,
                         "donation.checkout",
                         None,
                         |conn| {
@@ -698,14 +696,19 @@ pub async fn submit(
 }
 
 /// Records the visitor's choice through the write unit.
-async fn record_intent(state: &AppState, draft: IntentDraft) -> Result<Intent, PageError> {
+async fn record_intent(
+    state: &AppState,
+    draft: IntentDraft,
+    address: std::net::IpAddr,
+) -> Result<Intent, PageError> {
     let writes = state.writes.clone();
     let intent = state
         .run(move |conn| {
             let mut made = None;
-            writes.apply(
+            writes.apply_from(
                 conn,
                 Actor::System("donate"),
+                Some(address),
                 "donation.intent",
                 None,
                 |conn| {

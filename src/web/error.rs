@@ -38,6 +38,9 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     #[error("internal error: {0}")]
     Internal(String),
+    /// The process answers but cannot do its work (e.g. recent writes failed on a full disk).
+    #[error("{0}")]
+    Degraded(String),
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
@@ -68,18 +71,53 @@ impl ApiError {
             Self::SignInRequired => "sign_in_required",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Internal(_) => "internal",
+            Self::Degraded(_) => "unavailable",
         }
     }
 
     /// The message shown to the client; internal causes are logged, never shown.
     pub fn public_message(&self) -> String {
+        if let Self::Degraded(message) = self {
+            return message.clone();
+        }
         if self.status_code().is_server_error() {
             return match self.code() {
-                "unavailable" => "the database is busy, try again".to_owned(),
+                "unavailable" => format!(
+                    "the service is unavailable for a moment ({}); nothing was recorded, try again",
+                    self.unavailable_reason()
+                ),
                 _ => "something went wrong on our side; it has been logged".to_owned(),
             };
         }
         self.to_string()
+    }
+
+    /// For a 503, what keeps the service from answering, in an operator's words.
+    pub fn fault(&self) -> Option<&'static str> {
+        (self.code() == "unavailable" && !matches!(self, Self::Degraded(_)))
+            .then(|| self.unavailable_reason())
+    }
+
+    /// What keeps the service from answering, in an operator's words (no internals).
+    fn unavailable_reason(&self) -> &'static str {
+        let message = match self {
+            Self::App(AppError::Database(diesel::result::Error::DatabaseError(_, info))) => {
+                info.message().to_owned()
+            }
+            Self::App(AppError::Unavailable(err)) => err.to_string(),
+            _ => String::new(),
+        };
+        if message.contains("full") || message.contains("No space left") {
+            "the database's disk is full"
+        } else if message.contains("locked") || message.contains("deadlock") {
+            "the database is busy"
+        } else if matches!(self, Self::App(AppError::Unavailable(_))) {
+            "the database cannot be reached or has no free connection"
+        } else if message.contains("serializ") || message.contains("concurrent") {
+            "the database is busy"
+        } else {
+            "the database cannot be reached"
+        }
     }
 
     fn log_if_server_error(&self) {
@@ -101,15 +139,45 @@ impl ApiError {
     }
 }
 
-/// A failure that goes away when the client tries again (a serialisation conflict, a deadlock
-/// broken by the database): 503, so that clients and Stripe retry.
+/// A failure that goes away when the client tries again, or once the operator has fixed the
+/// machine: a serialisation conflict or a deadlock broken by the database, a full disk, a
+/// database that cannot be reached or is restarting. 503 with `Retry-After`, so that clients and
+/// Stripe retry; nothing was written.
 fn is_transient(err: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
-    matches!(
-        err,
-        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)
-    ) || matches!(err, Error::DatabaseError(_, info) if info.message().contains("deadlock"))
+    const TRANSIENT_MESSAGES: [&str; 14] = [
+        "deadlock",
+        // SQLite
+        "database or disk is full",
+        "disk I/O error",
+        "database is locked",
+        "unable to open database file",
+        // PostgreSQL, and libpq when the server went away
+        "No space left on device",
+        "could not extend file",
+        "server closed the connection",
+        "terminating connection",
+        "no connection to the server",
+        "could not receive data",
+        "could not send data",
+        "the database system is",
+        "connection to server",
+    ];
+    match err {
+        Error::DatabaseError(
+            DatabaseErrorKind::SerializationFailure | DatabaseErrorKind::ClosedConnection,
+            _,
+        ) => true,
+        Error::DatabaseError(_, info) => {
+            let message = info.message();
+            TRANSIENT_MESSAGES.iter().any(|m| message.contains(m))
+        }
+        _ => false,
+    }
 }
+
+/// Seconds a client is asked to wait before retrying an unavailable service.
+const RETRY_UNAVAILABLE_SECONDS: &str = "2";
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
@@ -133,6 +201,7 @@ impl ResponseError for ApiError {
             Self::SignInRequired => StatusCode::SEE_OTHER,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Degraded(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -153,7 +222,7 @@ impl ResponseError for ApiError {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ if self.code() == "unavailable" => {
-                response.insert_header((header::RETRY_AFTER, "1"));
+                response.insert_header((header::RETRY_AFTER, RETRY_UNAVAILABLE_SECONDS));
             }
             _ => {}
         }
@@ -202,6 +271,9 @@ impl ResponseError for PageError {
             }
             ApiError::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            _ if self.0.code() == "unavailable" => {
+                response.insert_header((header::RETRY_AFTER, RETRY_UNAVAILABLE_SECONDS));
             }
             _ => {}
         }

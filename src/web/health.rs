@@ -7,17 +7,22 @@
 //! connection spent on health, however many ask.
 
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
 use crate::mail::OutboxStatus;
 use crate::web::error::ApiResult;
 
-/// The latest successful probe, shared by every request.
+/// How long a failed request keeps `/healthz` unhealthy: a full disk fails writes while reads
+/// (and the probe's `SELECT 1`) still succeed, so the probe alone would not see it.
+pub const FAULT_MEMORY: Duration = Duration::from_secs(30);
+
+/// The latest successful probe, shared by every request, and the latest fault any request met.
 #[derive(Default)]
 pub struct HealthProbe {
     last: Mutex<Option<Probe>>,
+    fault: std::sync::Mutex<Option<(Instant, &'static str)>>,
 }
 
 struct Probe {
@@ -26,6 +31,20 @@ struct Probe {
 }
 
 impl HealthProbe {
+    /// Remembers that a request failed for `reason` (a full disk, an unreachable database).
+    pub fn note_fault(&self, reason: &'static str) {
+        let mut fault = self.fault.lock().unwrap_or_else(|p| p.into_inner());
+        *fault = Some((Instant::now(), reason));
+    }
+
+    /// The latest fault and how long ago it was, if within [`FAULT_MEMORY`].
+    pub fn recent_fault(&self) -> Option<(&'static str, Duration)> {
+        let fault = self.fault.lock().unwrap_or_else(|p| p.into_inner());
+        fault
+            .map(|(at, reason)| (reason, at.elapsed()))
+            .filter(|(_, ago)| *ago < FAULT_MEMORY)
+    }
+
     /// The outbox's depth as seen by a probe that started no earlier than `arrived`: the
     /// latest one when it qualifies, else a new one made by `probe`. A failed probe is not
     /// remembered, so the next request probes again.

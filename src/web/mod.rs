@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod client;
 pub mod donate;
 pub mod error;
 pub mod health;
@@ -70,6 +71,35 @@ impl AppState {
         }
     }
 
+    /// Counts an attempt for every key at once, or refuses with 429 and the seconds to wait.
+    /// In memory on SQLite; in the database on PostgreSQL, shared by every process.
+    pub async fn rate_limit(
+        &self,
+        limiter: &admin::limiter::RateLimiter,
+        keys: Vec<String>,
+    ) -> ApiResult<()> {
+        let refused = match self.settings.database_url {
+            crate::db::DatabaseUrl::Sqlite(_) => limiter.attempt(&keys).err(),
+            crate::db::DatabaseUrl::Postgres(_) => {
+                let (limit, window) = (limiter.limit(), limiter.window());
+                self.run(move |conn| {
+                    Ok(crate::db::rate_limits::attempt(
+                        conn,
+                        &keys,
+                        limit,
+                        window,
+                        crate::db::now(),
+                    )?)
+                })
+                .await?
+            }
+        };
+        match refused {
+            Some(retry_after) => Err(ApiError::TooManyRequests { retry_after }),
+            None => Ok(()),
+        }
+    }
+
     /// Runs blocking diesel work on the blocking thread pool, never on an async worker.
     pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
     where
@@ -84,7 +114,13 @@ impl AppState {
             work(&mut conn)
         })
         .await?;
-        Ok(result?)
+        result.map_err(|err| {
+            let err = ApiError::from(err);
+            if let Some(reason) = err.fault() {
+                self.health.note_fault(reason);
+            }
+            err
+        })
     }
 }
 

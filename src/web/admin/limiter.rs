@@ -1,6 +1,7 @@
-//! An in-process limiter of attempts per key (an address, an account): at most `limit` in any
-//! `window`. Several processes behind a load balancer each keep their own count, which still
-//! bounds guessing to a small multiple of the limit.
+//! A limiter of attempts per key (an address, an account): at most `limit` in any `window`.
+//! On SQLite (one process) it counts in memory; on PostgreSQL, where several processes may
+//! serve behind a load balancer, [`crate::web::AppState::rate_limit`] counts in the database
+//! instead (`db::rate_limits`), so that N processes give no more tries than one.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -18,6 +19,16 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
+    /// The most attempts a key may make in a window.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The sliding window the attempts are counted in.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
     pub fn new(limit: usize, window: Duration) -> Self {
         Self {
             limit,

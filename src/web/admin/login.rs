@@ -105,14 +105,16 @@ pub async fn sign_in(
         .into());
     }
     let email = email.trim().to_lowercase();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let client = crate::web::client::client_of(&req);
     state
-        .sign_in_limiter
-        .attempt(&[format!("address:{address}"), format!("account:{email}")])
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+        .rate_limit(
+            &state.sign_in_limiter,
+            vec![
+                format!("sign-in-address:{client}"),
+                format!("sign-in-account:{email}"),
+            ],
+        )
+        .await?;
 
     let lookup = email.clone();
     let account = state
@@ -145,9 +147,10 @@ pub async fn sign_in(
         .run(move |conn| {
             admins::sweep_sessions(conn, policy, crate::db::now())?;
             let mut opened = None;
-            writes.apply(
+            writes.apply_from(
                 conn,
                 Actor::Admin(admin.id),
+                Some(client.ip),
                 "admin.sign_in",
                 None,
                 |conn| {
@@ -191,11 +194,13 @@ async fn end(state: &AppState, console: &Console) -> Result<(), ApiError> {
     let writes = state.writes.clone();
     let id = console.session.id.clone();
     let admin_id = console.session.admin_id;
+    let address = Some(console.address);
     state
         .run(move |conn| {
-            writes.apply(
+            writes.apply_from(
                 conn,
                 Actor::Admin(admin_id),
+                address,
                 "admin.sign_out",
                 None,
                 |conn| {

@@ -149,8 +149,9 @@ where
     };
     let writes = state.writes.clone();
     let actor = console.actor();
+    let address = Some(console.address);
     let reply = state
-        .run(move |conn| writes.apply(conn, actor, action, None, change))
+        .run(move |conn| writes.apply_from(conn, actor, address, action, None, change))
         .await;
     match reply {
         Ok(reply) => Ok(Outcome::Done(

@@ -63,6 +63,8 @@ pub fn key(settings: &Settings) -> Result<Vec<u8>, ApiError> {
 #[derive(Debug, Clone)]
 pub struct Console {
     pub session: Session,
+    /// The client's address, for the audit log.
+    pub address: std::net::IpAddr,
 }
 
 impl Console {
@@ -94,6 +96,7 @@ impl FromRequest for Console {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let address = crate::web::client::client_of(req).ip;
         let token = state.as_ref().and_then(|state| {
             req.cookie(cookie_name(&state.settings))
                 .map(|c| c.value().to_owned())
@@ -108,7 +111,7 @@ impl FromRequest for Console {
                 .run(move |conn| admins::session(conn, &key, &token, policy, crate::db::now()))
                 .await?;
             session
-                .map(|session| Console { session })
+                .map(|session| Console { session, address })
                 .ok_or(ApiError::SignInRequired)
         })
     }

@@ -34,11 +34,13 @@ where
 {
     let claim = idempotency_claim(req, body)?;
     let writes = state.writes.clone();
+    let address = Some(crate::web::client::client_of(req).ip);
     let reply = state
         .run(move |conn| {
-            writes.apply(
+            writes.apply_from(
                 conn,
                 Actor::ApiToken(token.id),
+                address,
                 action,
                 claim.as_ref(),
                 change,

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::db;
-use crate::web::error::ApiResult;
+use crate::web::error::{ApiError, ApiResult};
 use crate::web::middleware::serve;
 use crate::web::openapi::ServerErrors;
 #[allow(unused_imports)] // named by the OpenAPI annotations
@@ -37,6 +37,12 @@ pub async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
             })
         })
         .await?;
+    if let Some((reason, ago)) = state.health.recent_fault() {
+        return Err(ApiError::Degraded(format!(
+            "requests are failing: {reason} (last {} s ago)",
+            ago.as_secs()
+        )));
+    }
     Ok(HttpResponse::Ok().json(HealthView {
         status: "ok",
         outbox: OutboxView {

@@ -147,15 +147,14 @@ pub async fn request_link(
     );
     check_csrf(&state, &req, &fields)?;
     let lang = visitor_lang(&req, fields.get("lang").as_deref());
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let client = crate::web::client::client_of(&req);
     let email = fields.get("email").unwrap_or_default().to_lowercase();
     state
-        .donate_limiter
-        .attempt(&[format!("manage:{address}"), format!("manage-email:{email}")])
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+        .rate_limit(
+            &state.donate_limiter,
+            vec![format!("manage:{client}"), format!("manage-email:{email}")],
+        )
+        .await?;
     let key = key(&state)?;
     let public_url = state.settings.public_url.clone();
     let default_name = state.settings.instance_name.clone();
@@ -184,9 +183,10 @@ pub async fn request_link(
                 escape(&link),
                 escape(&link)
             );
-            writes.apply(
+            writes.apply_from(
                 conn,
                 Actor::System("self-service"),
+                Some(client.ip),
                 "donor.manage_link",
                 None,
                 |conn| {
@@ -311,6 +311,7 @@ pub async fn change(
     );
     check_csrf(&state, &req, &fields)?;
     let lang = visitor_lang(&req, fields.get("lang").as_deref());
+    let address = Some(crate::web::client::client_of(&req).ip);
     let writes = state.writes.clone();
     let message = match fields.get("action").as_deref() {
         Some("consent") => {
@@ -324,9 +325,10 @@ pub async fn change(
             let anonymous = fields.flag("anonymous");
             state
                 .run(move |conn| {
-                    writes.apply(
+                    writes.apply_from(
                         conn,
                         Actor::System("self-service"),
+                        address,
                         "donor.consent",
                         None,
                         |conn| {

@@ -1,0 +1,2 @@
+DROP TABLE rate_limit_attempts;
+ALTER TABLE audit_log DROP COLUMN address;
