@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod ledger;
 pub mod mail;
 pub mod memory;
+pub mod ops;
 pub mod payments;
 pub mod reports;
 pub mod startup;

@@ -8,6 +8,7 @@ pub mod donors;
 pub mod idempotency;
 pub mod ledger;
 pub mod logos;
+pub mod maintenance;
 pub mod outbox;
 pub mod payments;
 pub mod pledges;

@@ -132,6 +132,23 @@ impl Standing {
     fn sign(&self) -> i128 {
         self.original.signum()
     }
+
+    /// The bound every refund and correction keeps, as a sentence when it is broken: refunds
+    /// and corrections each only take away from the entry, and together never take more than
+    /// it was. The writers refuse anything that would break it; `coffer check` finds rows that
+    /// did anyway (written around Coffer).
+    pub fn violation(&self) -> Option<&'static str> {
+        let sign = self.sign();
+        if sign * self.refunded > 0 {
+            Some("its refunds add to it instead of taking away")
+        } else if sign * self.corrected > 0 {
+            Some("its corrections add to it instead of taking away")
+        } else if sign * self.remaining() < 0 {
+            Some("its refunds and corrections take more than it was")
+        } else {
+            None
+        }
+    }
 }
 
 /// The entry's standing as recorded now.
