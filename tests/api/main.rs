@@ -15,6 +15,8 @@ mod ledger_properties;
 mod ledger_rules;
 mod mailbox;
 mod openapi;
+mod process;
+mod proxy;
 mod public_wall;
 mod receipts;
 mod scale;
