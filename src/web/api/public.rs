@@ -3,9 +3,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::db;
+use crate::web::api::responses::ServerErrors;
 use crate::web::error::ApiResult;
 use crate::web::middleware::serve;
-use crate::web::openapi::ServerErrors;
 #[allow(unused_imports)] // named by the OpenAPI annotations
 use crate::web::views::{
     ErrorView, HealthView, OutboxView, PublicTiersView, SponsorsView, SummaryView, TierSponsorsView,
