@@ -142,7 +142,7 @@ pub async fn tier_sponsors(
     Ok(HttpResponse::Ok()
         .insert_header((
             actix_web::http::header::CACHE_CONTROL,
-            crate::web::published::PUBLIC_CACHE,
+            crate::web::middleware::PUBLIC_CACHE,
         ))
         .json(view))
 }
