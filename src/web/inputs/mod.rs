@@ -77,7 +77,7 @@ fn positive_amount(field: &str, input: &str, currency: Currency) -> AppResult<Mo
 
 fn occurred_at(field: &str, value: Option<DateTime<Utc>>) -> AppResult<Option<NaiveDateTime>> {
     value
-        .map(|v| crate::ledger::entries::check_date(field, v.naive_utc()))
+        .map(|v| crate::ledger::check_date(field, v.naive_utc()))
         .transpose()
 }
 
