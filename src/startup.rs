@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{error::InternalError, web, App, HttpResponse, HttpServer};
 use tracing_actix_web::TracingLogger;
 
@@ -12,11 +12,7 @@ use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::mail::{Mailer, MailerOptions};
 use crate::web::error::{ApiError, PageError};
-use crate::web::{middleware, AppState};
-
-/// Content Security Policy: no scripts at all, styles and images from this origin only.
-pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
-                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+use crate::web::{middleware, security, AppState};
 
 /// Blocking threads (database work) per HTTP worker; the pool has 8 to 10 connections and
 /// there are as many workers as cores.
@@ -187,21 +183,9 @@ pub fn migrate(conn: &mut db::DbConn, settings: &Settings) -> Result<(), db::DbS
 }
 
 fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
-    // Behind https, browsers are told to come back only over https for a year.
-    let hsts = state
-        .settings
-        .is_https()
-        .then_some("max-age=31536000; includeSubDomains");
+    let https = state.settings.is_https();
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
-        let mut headers = DefaultHeaders::new()
-            .add(("Content-Security-Policy", CSP))
-            .add(("X-Content-Type-Options", "nosniff"))
-            .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-            .add(("X-Frame-Options", "DENY"));
-        if let Some(hsts) = hsts {
-            headers = headers.add(("Strict-Transport-Security", hsts));
-        }
         App::new()
             .app_data(state.clone())
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
@@ -213,7 +197,7 @@ fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             // Innermost first: the headers every answer carries, then validators and
             // precompressed public bodies, admin no-store, compression of the rest, HEAD as
             // GET, and outermost the request log with an id per request.
-            .wrap(headers)
+            .wrap(security::headers(https))
             .wrap(from_fn(middleware::representations))
             .wrap(from_fn(middleware::no_store_admin))
             .wrap(Compress::default())

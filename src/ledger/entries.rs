@@ -3,48 +3,11 @@
 
 use chrono::NaiveDateTime;
 
-use crate::db::{self, ledger::EntryRow, DbConn};
+use crate::db::{self, DbConn};
 use crate::domain::{EntryKind, Money, Source, TypedAmount};
 use crate::error::{AppError, AppResult};
 
-/// A ledger entry as the rest of the app sees it; `amount` is signed (+ in, − out).
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub id: i64,
-    pub kind: EntryKind,
-    pub amount: Money,
-    pub donor_id: Option<i64>,
-    pub pledge_id: Option<i64>,
-    pub occurred_at: NaiveDateTime,
-    pub recorded_at: NaiveDateTime,
-    pub source: Source,
-    pub external_ref: Option<String>,
-    pub reverses: Option<i64>,
-    pub category: Option<String>,
-    pub memo: String,
-}
-
-impl TryFrom<EntryRow> for Entry {
-    type Error = AppError;
-    fn try_from(row: EntryRow) -> AppResult<Self> {
-        let internal =
-            |e: crate::domain::DomainError| AppError::Internal(format!("stored entry: {e}"));
-        Ok(Self {
-            amount: super::stored_money(row.amount, &row.currency)?,
-            kind: EntryKind::parse(&row.kind).map_err(internal)?,
-            source: Source::parse(&row.source).map_err(internal)?,
-            id: row.id,
-            donor_id: row.donor_id,
-            pledge_id: row.pledge_id,
-            occurred_at: row.occurred_at,
-            recorded_at: row.recorded_at,
-            external_ref: row.external_ref,
-            reverses: row.reverses,
-            category: row.category,
-            memo: row.memo,
-        })
-    }
-}
+pub use super::{check_date, earliest_date, Entry};
 
 /// A donation to record.
 #[derive(Debug, Clone)]
@@ -168,25 +131,6 @@ pub fn remaining(conn: &mut DbConn, entry: &Entry) -> AppResult<Money> {
         .map_err(|_| AppError::Internal(format!("entry {} stands out of range", entry.id)))?;
     Money::from_minor(minor, entry.amount.currency())
         .map_err(|_| AppError::Internal(format!("entry {} stands out of range", entry.id)))
-}
-
-/// The earliest date an entry may carry: Coffer records fediverse funding, which began later.
-pub fn earliest_date() -> NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .unwrap_or_default()
-}
-
-/// Checks the date a money movement happened: from 2000 on, and not in the future beyond a day
-/// of slack (clocks and time zones); more than that is a typo in the year.
-pub fn check_date(field: &str, at: NaiveDateTime) -> AppResult<NaiveDateTime> {
-    if at < earliest_date() {
-        return Err(AppError::invalid(field, "must not be before 2000-01-01"));
-    }
-    if at > db::now() + chrono::Duration::days(1) {
-        return Err(AppError::invalid(field, "must not be in the future"));
-    }
-    Ok(db::truncate_to_micros(at))
 }
 
 pub fn record_donation(conn: &mut DbConn, draft: DonationDraft) -> AppResult<Entry> {

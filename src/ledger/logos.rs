@@ -152,8 +152,8 @@ fn looks_like_svg(upload: &[u8]) -> bool {
 
 /// Gives a donor this logo (replacing any earlier one) and returns its path.
 pub fn attach(conn: &mut DbConn, donor_id: i64, logo: &ProcessedLogo) -> AppResult<String> {
-    let donor = super::donors::find(conn, donor_id)?;
-    if donor.erased {
+    let donor = donor_row(conn, donor_id)?;
+    if donor.erased_at.is_some() {
         return Err(AppError::Conflict(format!(
             "donor {donor_id} has been erased and cannot get a logo"
         )));
@@ -180,12 +180,17 @@ pub fn attach(conn: &mut DbConn, donor_id: i64, logo: &ProcessedLogo) -> AppResu
 
 /// Takes a donor's logo away; the stored file goes too unless another donor shows it.
 pub fn detach(conn: &mut DbConn, donor_id: i64) -> AppResult<Option<String>> {
-    let donor = super::donors::find(conn, donor_id)?;
+    let donor = donor_row(conn, donor_id)?;
     db::logos::set_donor_logo(conn, donor_id, None)?;
     if let Some(old) = &donor.logo_path {
         forget(conn, old)?;
     }
     Ok(donor.logo_path)
+}
+
+/// The donor a logo is for, from the table: a logo service needs no more than its row.
+fn donor_row(conn: &mut DbConn, donor_id: i64) -> AppResult<db::donors::DonorRow> {
+    db::donors::find(conn, donor_id)?.ok_or_else(|| AppError::not_found("donor", donor_id))
 }
 
 /// Deletes a stored logo no donor shows any more (paths that are not ours are left alone).

@@ -17,7 +17,10 @@ pub mod tokens;
 pub mod wall;
 pub mod write;
 
-use crate::domain::{Currency, Money};
+use chrono::NaiveDateTime;
+
+use crate::db::{self, ledger::EntryRow};
+use crate::domain::{Currency, EntryKind, Money, Source};
 use crate::error::{AppError, AppResult};
 
 /// Reads a stored amount back into `Money`; a bad row is an internal error, not the user's.
@@ -26,6 +29,64 @@ pub(crate) fn stored_money(minor: i64, currency: &str) -> AppResult<Money> {
         .map_err(|e| AppError::Internal(format!("stored currency: {e}")))?;
     Money::from_minor(minor, currency)
         .map_err(|e| AppError::Internal(format!("stored amount: {e}")))
+}
+
+/// A ledger entry as the rest of the app sees it; `amount` is signed (+ in, − out).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: i64,
+    pub kind: EntryKind,
+    pub amount: Money,
+    pub donor_id: Option<i64>,
+    pub pledge_id: Option<i64>,
+    pub occurred_at: NaiveDateTime,
+    pub recorded_at: NaiveDateTime,
+    pub source: Source,
+    pub external_ref: Option<String>,
+    pub reverses: Option<i64>,
+    pub category: Option<String>,
+    pub memo: String,
+}
+
+impl TryFrom<EntryRow> for Entry {
+    type Error = AppError;
+    fn try_from(row: EntryRow) -> AppResult<Self> {
+        let internal =
+            |e: crate::domain::DomainError| AppError::Internal(format!("stored entry: {e}"));
+        Ok(Self {
+            amount: stored_money(row.amount, &row.currency)?,
+            kind: EntryKind::parse(&row.kind).map_err(internal)?,
+            source: Source::parse(&row.source).map_err(internal)?,
+            id: row.id,
+            donor_id: row.donor_id,
+            pledge_id: row.pledge_id,
+            occurred_at: row.occurred_at,
+            recorded_at: row.recorded_at,
+            external_ref: row.external_ref,
+            reverses: row.reverses,
+            category: row.category,
+            memo: row.memo,
+        })
+    }
+}
+
+/// The earliest date an entry may carry: Coffer records fediverse funding, which began later.
+pub fn earliest_date() -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or_default()
+}
+
+/// Checks the date a money movement happened: from 2000 on, and not in the future beyond a day
+/// of slack (clocks and time zones); more than that is a typo in the year.
+pub fn check_date(field: &str, at: NaiveDateTime) -> AppResult<NaiveDateTime> {
+    if at < earliest_date() {
+        return Err(AppError::invalid(field, "must not be before 2000-01-01"));
+    }
+    if at > db::now() + chrono::Duration::days(1) {
+        return Err(AppError::invalid(field, "must not be in the future"));
+    }
+    Ok(db::truncate_to_micros(at))
 }
 
 /// Checks free text from a treasurer: trimmed, not empty when required, bounded.

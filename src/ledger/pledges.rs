@@ -82,7 +82,7 @@ pub fn create(conn: &mut DbConn, draft: PledgeDraft) -> AppResult<Pledge> {
             source: draft.source.as_str().to_owned(),
             external_ref: draft.external_ref,
             started_at: match draft.started_at {
-                Some(at) => super::entries::check_date("started_at", at)?,
+                Some(at) => super::check_date("started_at", at)?,
                 None => db::now(),
             },
         },

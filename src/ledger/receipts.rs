@@ -7,7 +7,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::entries::Entry;
+use super::Entry;
 use crate::db::{self, receipts::NewReceipt, DbConn};
 use crate::domain::{EntryKind, Money};
 use crate::error::{AppError, AppResult};

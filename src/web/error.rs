@@ -3,6 +3,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
 use serde_json::json;
 
 use crate::error::AppError;
@@ -253,7 +254,7 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         self.0.log_if_server_error();
         let status = self.status_code();
-        let page = super::pages::ErrorPage {
+        let page = ErrorPage {
             status: status.as_u16(),
             reason: status.canonical_reason().unwrap_or("Error"),
             message: self.0.public_message(),
@@ -282,4 +283,13 @@ impl ResponseError for PageError {
             Err(_) => response.body(self.0.public_message()),
         }
     }
+}
+
+/// A small page for errors on HTML routes.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub reason: &'static str,
+    pub message: String,
 }

@@ -15,8 +15,6 @@ use actix_web::web::Bytes;
 use actix_web::{Error, HttpResponse};
 use sha2::{Digest, Sha256};
 
-use super::published::Representation;
-
 /// Serves HEAD with the GET handler. The HTTP codec remembered that the request was HEAD, so it
 /// sends the GET answer's headers (Content-Length included) and no body.
 pub async fn head_as_get(
@@ -182,6 +180,60 @@ pub async fn representations(
         req,
         res.set_body(body).map_into_boxed_body(),
     ))
+}
+
+/// Public facts change slowly and walls get linked from posts: a minute of caching is fine.
+pub const PUBLIC_CACHE: &str = "public, max-age=60";
+
+/// One rendered public answer, in every coding, with its strong validator.
+#[derive(Debug, Clone)]
+pub struct Representation {
+    pub content_type: &'static str,
+    pub cache_control: &'static str,
+    /// The hash of the identity bytes; each coding's tag adds its own suffix.
+    pub tag: String,
+    bodies: HashMap<Coding, Bytes>,
+}
+
+impl Representation {
+    /// Renders once, hashes once and compresses once.
+    pub fn new(content_type: &'static str, cache_control: &'static str, body: Vec<u8>) -> Self {
+        let (tag, bodies) = encode_all(Bytes::from(body));
+        Self {
+            content_type,
+            cache_control,
+            tag,
+            bodies,
+        }
+    }
+
+    /// Like [`Representation::new`], but when `previous` holds the same bytes it is kept as it
+    /// is: most rebuilds change one or two answers, and compressing the others again would
+    /// only cost CPU time that the readers need.
+    pub fn unless_unchanged(
+        previous: Option<&Representation>,
+        content_type: &'static str,
+        cache_control: &'static str,
+        body: Vec<u8>,
+    ) -> Self {
+        match previous {
+            Some(previous)
+                if previous.content_type == content_type
+                    && previous.cache_control == cache_control
+                    && previous
+                        .body(Coding::Identity)
+                        .is_some_and(|old| old[..] == body[..]) =>
+            {
+                previous.clone()
+            }
+            _ => Self::new(content_type, cache_control, body),
+        }
+    }
+
+    /// The bytes in `coding` (identity is always there).
+    pub fn body(&self, coding: Coding) -> Option<&Bytes> {
+        self.bodies.get(&coding)
+    }
 }
 
 /// The hash that names a body in its validators.

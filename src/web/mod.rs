@@ -15,6 +15,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod pages;
 pub mod published;
+pub mod security;
 pub mod views;
 pub mod webhooks;
 

@@ -1,51 +1,17 @@
 //! The OpenAPI 3.1 description of the JSON API, generated from the handlers' `#[utoipa::path]`
 //! annotations and the input and view types, and served at `/openapi.json`.
-//! A test checks that every route in [`super::api_routes`] is described here.
+//! A test checks that every route in [`super::api_routes`] is described here. The answers that
+//! many routes share are types of their own, in [`super::api::responses`]: this module only lists.
 
 use std::sync::OnceLock;
 
 use actix_web::http::header;
 use actix_web::HttpResponse;
-use serde::Deserialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoParams, IntoResponses, Modify, OpenApi};
+use utoipa::{Modify, OpenApi};
 
 use super::api::{admin, public};
 use super::views::ErrorView;
-
-/// What any route may answer when the server, not the request, fails.
-#[derive(IntoResponses)]
-pub enum ServerErrors {
-    #[response(status = 500, description = "A bug on our side; it has been logged")]
-    Bug(ErrorView),
-    #[response(
-        status = 503,
-        description = "The database is busy or unreachable; try again"
-    )]
-    Busy(ErrorView),
-}
-
-/// What an admin route answers without a valid API token.
-#[derive(IntoResponses)]
-pub enum Unauthorized {
-    #[response(status = 401, description = "A valid API token is required")]
-    Missing(ErrorView),
-}
-
-/// The `Idempotency-Key` header every admin POST and PATCH takes.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Header)]
-pub struct IdempotencyKey {
-    /// Makes a write safe to retry: the same key and body answer the first response again
-    /// (with `Idempotent-Replayed: true`); the same key with another request is refused with 422.
-    #[param(
-        rename = "Idempotency-Key",
-        value_type = String,
-        required = false,
-        pattern = "^[!-~]{1,255}$", min_length = 1, max_length = 255)]
-    #[serde(rename = "Idempotency-Key")]
-    pub key: Option<String>,
-}
 
 #[derive(OpenApi)]
 #[openapi(

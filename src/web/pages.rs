@@ -10,8 +10,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::ledger::wall::{Sponsor, Wall, WallTier};
 use crate::web::error::{ApiError, PageError};
-use crate::web::middleware::serve;
-use crate::web::published::PUBLIC_CACHE;
+use crate::web::middleware::{serve, PUBLIC_CACHE};
 use crate::web::AppState;
 
 /// The sponsor wall at `/`.
@@ -172,15 +171,6 @@ impl WallPage<'_> {
             .map(|l| (l.tag(), l.own_name(), *l == self.lang))
             .collect()
     }
-}
-
-/// A small page for errors on HTML routes.
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub status: u16,
-    pub reason: &'static str,
-    pub message: String,
 }
 
 /// `GET /`: served from the published set, rendered once per change and language.

@@ -8,11 +8,9 @@
 //! process wake it immediately; writes through other processes on the same PostgreSQL are seen
 //! by polling the audit log's newest id twice a second.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::web::Bytes;
 use askama::Template;
 use tokio::sync::watch;
 
@@ -21,7 +19,9 @@ use crate::i18n::Lang;
 use crate::ledger::wall::Wall;
 use crate::ledger::write::ChangeNotice;
 use crate::web::error::{ApiError, ApiResult};
-use crate::web::middleware::{encode_all, Coding};
+#[cfg(test)]
+use crate::web::middleware::Coding;
+pub use crate::web::middleware::{Representation, PUBLIC_CACHE};
 use crate::web::pages::WallPage;
 use crate::web::views::{PublicTierView, SponsorsView, SummaryView};
 use crate::web::AppState;
@@ -36,57 +36,6 @@ const MAX_AGE: Duration = Duration::from_secs(300);
 const MIN_INTERVAL: Duration = Duration::from_millis(250);
 /// After a failed build (database down), wait this long before trying again.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
-
-/// One rendered public answer, in every coding, with its strong validator.
-#[derive(Debug, Clone)]
-pub struct Representation {
-    pub content_type: &'static str,
-    pub cache_control: &'static str,
-    /// The hash of the identity bytes; each coding's tag adds its own suffix.
-    pub tag: String,
-    bodies: HashMap<Coding, Bytes>,
-}
-
-impl Representation {
-    /// Renders once, hashes once and compresses once.
-    pub fn new(content_type: &'static str, cache_control: &'static str, body: Vec<u8>) -> Self {
-        let (tag, bodies) = encode_all(Bytes::from(body));
-        Self {
-            content_type,
-            cache_control,
-            tag,
-            bodies,
-        }
-    }
-
-    /// Like [`Representation::new`], but when `previous` holds the same bytes it is kept as it
-    /// is: most rebuilds change one or two answers, and compressing the others again would
-    /// only cost CPU time that the readers need.
-    pub fn unless_unchanged(
-        previous: Option<&Representation>,
-        content_type: &'static str,
-        cache_control: &'static str,
-        body: Vec<u8>,
-    ) -> Self {
-        match previous {
-            Some(previous)
-                if previous.content_type == content_type
-                    && previous.cache_control == cache_control
-                    && previous
-                        .body(Coding::Identity)
-                        .is_some_and(|old| old[..] == body[..]) =>
-            {
-                previous.clone()
-            }
-            _ => Self::new(content_type, cache_control, body),
-        }
-    }
-
-    /// The bytes in `coding` (identity is always there).
-    pub fn body(&self, coding: Coding) -> Option<&Bytes> {
-        self.bodies.get(&coding)
-    }
-}
 
 /// Everything public, derived from one state of the ledger.
 #[derive(Debug)]
@@ -361,9 +310,6 @@ async fn build(
     .await??;
     Ok(published)
 }
-
-/// Public facts change slowly and walls get linked from posts: a minute of caching is fine.
-pub const PUBLIC_CACHE: &str = "public, max-age=60";
 
 fn json<T: serde::Serialize>(
     previous: Option<&Representation>,

@@ -13,8 +13,8 @@ use crate::error::AppError;
 use crate::ledger::payments::{self, EventOutcome, STRIPE};
 use crate::payments::stripe;
 use crate::web::api::extract::RawBody;
+use crate::web::api::responses::ServerErrors;
 use crate::web::error::{ApiError, ApiResult};
-use crate::web::openapi::ServerErrors;
 use crate::web::views::ErrorView;
 use crate::web::AppState;
 

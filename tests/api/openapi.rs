@@ -196,3 +196,38 @@ backend_test!(
         assert_eq!(pledge["donor_id"], donor);
     }
 );
+
+/// The served document, byte for byte, is the committed snapshot: a refactoring of the handlers
+/// or the types they describe must not change what clients read. After a deliberate change,
+/// write the new snapshot with `COFFER_UPDATE_SNAPSHOTS=1 cargo test --test api openapi` and
+/// review its diff.
+#[actix_web::test]
+async fn the_served_document_is_the_committed_snapshot() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .expect("SQLite is always available");
+    let response = app.get("/openapi.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let served = response.text().await.unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("api")
+        .join("snapshots")
+        .join("openapi.json");
+    if std::env::var_os("COFFER_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &served).unwrap();
+    }
+    let snapshot = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (set COFFER_UPDATE_SNAPSHOTS=1)", path.display()));
+    if served != snapshot {
+        // One line of JSON makes a poor diff: show the change pretty-printed first.
+        let pretty = |text: &str| {
+            serde_json::from_str::<Value>(text)
+                .and_then(|value| serde_json::to_string_pretty(&value))
+                .unwrap_or_else(|_| text.to_owned())
+        };
+        assert_eq!(pretty(&served), pretty(&snapshot), "openapi.json changed");
+        assert_eq!(served, snapshot, "openapi.json changed in its bytes only");
+    }
+}

@@ -13,6 +13,7 @@ pub mod forms;
 pub mod ledger;
 pub mod limiter;
 pub mod login;
+pub mod logos;
 pub mod pledges;
 pub mod session;
 pub mod settings;
@@ -376,13 +377,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ))
     .service(resource(
         "/admin/donors/{id}/logo",
-        Some(web::get().to(donors::logo_form)),
-        Some(web::post().to(donors::upload_logo)),
+        Some(web::get().to(logos::logo_form)),
+        Some(web::post().to(logos::upload_logo)),
     ))
     .service(resource(
         "/admin/donors/{id}/logo/remove",
         None,
-        Some(web::post().to(donors::remove_logo)),
+        Some(web::post().to(logos::remove_logo)),
     ))
     .service(resource(
         "/admin/tokens/{id}/revoke",

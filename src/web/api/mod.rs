@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod extract;
 pub mod public;
+pub mod responses;
 
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;

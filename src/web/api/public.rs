@@ -3,9 +3,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::db;
+use crate::web::api::responses::ServerErrors;
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::middleware::serve;
-use crate::web::openapi::ServerErrors;
 #[allow(unused_imports)] // named by the OpenAPI annotations
 use crate::web::views::{
     ErrorView, HealthView, OutboxView, PublicTiersView, SponsorsView, SummaryView, TierSponsorsView,
@@ -148,7 +148,7 @@ pub async fn tier_sponsors(
     Ok(HttpResponse::Ok()
         .insert_header((
             actix_web::http::header::CACHE_CONTROL,
-            crate::web::published::PUBLIC_CACHE,
+            crate::web::middleware::PUBLIC_CACHE,
         ))
         .json(view))
 }

@@ -6,11 +6,12 @@ use super::{page_number, PageQuery, PAGE_SIZE};
 use crate::db;
 use crate::ledger::{self, donors::DonorDraft, donors::DonorUpdate};
 use crate::web::api::extract::{ApiToken, JsonBody};
+use crate::web::api::responses::{
+    IdempotencyKey, ListErrors, ServerErrors, Unauthorized, WriteErrors,
+};
 use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{DonorInput, DonorPatch, PinInput};
-use crate::web::openapi::IdempotencyKey;
-use crate::web::openapi::{ServerErrors, Unauthorized};
 use crate::web::views::ErrorView;
 use crate::web::views::{DonorDetailView, DonorListView, DonorView, EntryView, PledgeView};
 use crate::web::AppState;
@@ -29,9 +30,8 @@ const DETAIL_ENTRIES: i64 = 100;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "List donors", body = DonorListView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        ListErrors,
         Unauthorized,
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
@@ -65,13 +65,8 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Create a donor", body = DonorView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
@@ -156,13 +151,8 @@ pub async fn show(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Update a donor's details or consent", body = DonorView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
@@ -201,13 +191,8 @@ pub async fn update(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Pin a donor to a tier, or unpin them (audited)", body = DonorView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]

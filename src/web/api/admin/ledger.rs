@@ -10,12 +10,12 @@ use crate::domain::EntryKind;
 use crate::error::{AppError, AppResult};
 use crate::ledger::{self, entries::*};
 use crate::web::api::extract::{ApiToken, JsonBody};
+use crate::web::api::responses::{
+    IdempotencyKey, ListErrors, ServerErrors, Unauthorized, WriteErrors,
+};
 use crate::web::api::{created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{CorrectionInput, DonationInput, ExpenseInput, RefundInput};
-use crate::web::openapi::IdempotencyKey;
-use crate::web::openapi::{ServerErrors, Unauthorized};
-use crate::web::views::ErrorView;
 use crate::web::views::{EntryView, LedgerPageView};
 use crate::web::AppState;
 
@@ -49,9 +49,8 @@ pub struct LedgerQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The ledger, newest first", body = LedgerPageView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        ListErrors,
         Unauthorized,
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
@@ -106,13 +105,8 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Record a donation", body = EntryView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
@@ -146,13 +140,8 @@ pub async fn record_donation(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Refund (part of) a donation", body = EntryView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
@@ -186,13 +175,8 @@ pub async fn record_refund(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Record a running cost", body = EntryView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
@@ -226,13 +210,8 @@ pub async fn record_expense(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Correct a mistaken entry", body = EntryView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 pub const PAGE_SIZE: i64 = 50;
 
 /// The highest page number a list accepts (the OpenAPI document states the same bound).
-pub const MAX_PAGE: i64 = 1_000_000;
+pub use crate::web::inputs::rules::MAX_PAGE;
 
 /// `?page=`.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -7,12 +7,12 @@ use utoipa::IntoParams;
 use crate::domain::PledgeStatus;
 use crate::ledger::{self, pledges::PledgeDraft};
 use crate::web::api::extract::{ApiToken, JsonBody};
+use crate::web::api::responses::{
+    IdempotencyKey, ListErrors, ServerErrors, Unauthorized, WriteErrors,
+};
 use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{PledgeInput, StatusInput};
-use crate::web::openapi::IdempotencyKey;
-use crate::web::openapi::{ServerErrors, Unauthorized};
-use crate::web::views::ErrorView;
 use crate::web::views::{PledgeListView, PledgeView};
 use crate::web::AppState;
 
@@ -39,9 +39,8 @@ pub struct PledgeQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "List pledges", body = PledgeListView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        ListErrors,
         Unauthorized,
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
@@ -78,13 +77,8 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Record a pledge", body = PledgeView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
@@ -121,13 +115,8 @@ pub async fn create(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Change a pledge's status (audited)", body = PledgeView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]

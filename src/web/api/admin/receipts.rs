@@ -8,10 +8,9 @@ use crate::error::AppResult;
 use crate::ledger::receipts::{self, Receipt};
 use crate::mail::render::{self, Instance};
 use crate::web::api::extract::{ApiToken, RawBody};
+use crate::web::api::responses::{IdempotencyKey, ServerErrors, Unauthorized};
 use crate::web::api::{write, Recorded};
 use crate::web::error::ApiResult;
-use crate::web::openapi::IdempotencyKey;
-use crate::web::openapi::{ServerErrors, Unauthorized};
 #[allow(unused_imports)] // named by the OpenAPI annotations
 use crate::web::views::ErrorView;
 use crate::web::views::{rfc3339, DeliveryView, MoneyView, ReceiptView, RenderedView};

@@ -6,11 +6,10 @@ use utoipa::IntoParams;
 
 use crate::ledger::{self, tiers::TierDraft, tiers::TierUpdate};
 use crate::web::api::extract::{ApiToken, JsonBody, RawBody};
+use crate::web::api::responses::{IdempotencyKey, ServerErrors, Unauthorized, WriteErrors};
 use crate::web::api::{changed, created, write};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{TierInput, TierPatch};
-use crate::web::openapi::IdempotencyKey;
-use crate::web::openapi::{ServerErrors, Unauthorized};
 use crate::web::views::ErrorView;
 use crate::web::views::{TierListView, TierView};
 use crate::web::AppState;
@@ -64,13 +63,8 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Create a tier", body = TierView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
@@ -100,13 +94,8 @@ pub async fn create(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Update a tier", body = TierView),
-        (status = 400, description = "The body or query is not what this route takes: not JSON, not an object, a wrong type or an unknown field", body = ErrorView),
+        WriteErrors,
         Unauthorized,
-        (status = 404, description = "No such record", body = ErrorView),
-        (status = 409, description = "Conflicts with what is recorded (a taken slug, a replayed external reference, a closed pledge)", body = ErrorView),
-        (status = 413, description = "The body is larger than 64 KiB", body = ErrorView),
-        (status = 415, description = "The body is not application/json", body = ErrorView),
-        (status = 422, description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request", body = ErrorView),
         ServerErrors,
     )
 )]
