@@ -58,9 +58,18 @@ pub fn run(conn: &mut DbConn, settings: &Settings) -> AppResult<Report> {
         let sequences = db::receipts::sequences_of_year(conn, *year)?;
         let mut expected = 1;
         for sequence in sequences {
-            if sequence != expected {
+            if sequence > expected {
+                let missing = if sequence == expected + 1 {
+                    format!("{year}-{expected:06} is missing")
+                } else {
+                    format!("{year}-{expected:06} to {year}-{:06} are missing", sequence - 1)
+                };
+                report
+                    .problems
+                    .push(format!("receipts of {year}: {missing}, the series has a gap"));
+            } else if sequence < expected {
                 report.problems.push(format!(
-                    "receipts of {year}: number {year}-{expected:06} is followed by {year}-{sequence:06}"
+                    "receipts of {year}: {year}-{sequence:06} is issued twice"
                 ));
             }
             expected = sequence + 1;

@@ -202,7 +202,7 @@ pub async fn spawn_app_with_smtp(backend: Backend, smtp_url: Option<&str>) -> Op
     }
 }
 
-async fn spawn_app_with_settings(
+pub async fn spawn_app_with_settings(
     backend: Backend,
     test_db: TestDb,
     database_url: String,

@@ -15,6 +15,7 @@ mod ledger_properties;
 mod ledger_rules;
 mod mailbox;
 mod openapi;
+mod operations;
 mod process;
 mod proxy;
 mod public_wall;
