@@ -35,6 +35,9 @@ use facts::Facts;
 pub use report::Report;
 use table::{Columns, Row, RowError, Table};
 
+/// A reader: one row of its platform's export into facts.
+type ReadRow = fn(&Row) -> Result<Facts, RowError>;
+
 /// Which export a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -109,33 +112,32 @@ impl Format {
     }
 
     /// The reader for a file of this format with this header.
-    fn reader(self, columns: &Columns) -> Result<fn(&Row) -> Result<Facts, RowError>, RowError> {
-        let (required, read, what): (&[&str], fn(&Row) -> Result<Facts, RowError>, &str) =
-            match self {
-                Self::Patreon => (patreon::COLUMNS, patreon::read, "Patreon's members export"),
-                Self::OpenCollective => (
-                    opencollective::COLUMNS,
-                    opencollective::read,
-                    "Open Collective's transactions export",
-                ),
-                Self::Liberapay => (
-                    liberapay::COLUMNS,
-                    liberapay::read,
-                    "Liberapay's patrons export",
-                ),
-                Self::Kofi => (kofi::COLUMNS, kofi::read, "Ko-fi's transactions export"),
-                Self::GitHubSponsors => (github::COLUMNS, github::read, "GitHub Sponsors' export"),
-                Self::Csv if columns.has("kind") => (
-                    coffer_csv::LEDGER_COLUMNS,
-                    coffer_csv::read_entry,
-                    "Coffer's ledger.csv",
-                ),
-                Self::Csv => (
-                    coffer_csv::DONOR_COLUMNS,
-                    coffer_csv::read_donor,
-                    "Coffer's donors.csv",
-                ),
-            };
+    fn reader(self, columns: &Columns) -> Result<ReadRow, RowError> {
+        let (required, read, what): (&[&str], ReadRow, &str) = match self {
+            Self::Patreon => (patreon::COLUMNS, patreon::read, "Patreon's members export"),
+            Self::OpenCollective => (
+                opencollective::COLUMNS,
+                opencollective::read,
+                "Open Collective's transactions export",
+            ),
+            Self::Liberapay => (
+                liberapay::COLUMNS,
+                liberapay::read,
+                "Liberapay's patrons export",
+            ),
+            Self::Kofi => (kofi::COLUMNS, kofi::read, "Ko-fi's transactions export"),
+            Self::GitHubSponsors => (github::COLUMNS, github::read, "GitHub Sponsors' export"),
+            Self::Csv if columns.has("kind") => (
+                coffer_csv::LEDGER_COLUMNS,
+                coffer_csv::read_entry,
+                "Coffer's ledger.csv",
+            ),
+            Self::Csv => (
+                coffer_csv::DONOR_COLUMNS,
+                coffer_csv::read_donor,
+                "Coffer's donors.csv",
+            ),
+        };
         columns.require(required, what)?;
         Ok(read)
     }
@@ -252,7 +254,7 @@ fn for_each_row<E>(
             Some(Err(e)) => (e.line, Err(e)),
         };
         rows += 1;
-        if rows % PROGRESS_EVERY == 0 {
+        if rows.is_multiple_of(PROGRESS_EVERY) {
             progress.at(table.position());
         }
         if let Err(e) = each(line, facts) {
@@ -301,6 +303,7 @@ pub fn run(
 ) -> Result<Report, ImportError> {
     let (sha256, rows) = validate(file, progress)?;
     let mut outcome: Option<Result<Report, ImportError>> = None;
+    let mut kept_nothing = false;
     let result = writes.apply(conn, actor, "import", None, |conn| {
         let written = apply::write(conn, file, &sha256, progress);
         let report = match written {
@@ -314,9 +317,11 @@ pub fn run(
                 return Err(AppError::Conflict("the import was refused".to_owned()));
             }
         };
-        if dry_run {
+        // A file already imported changes nothing, and leaves no audit record either.
+        if dry_run || !report.changes_anything() {
             outcome = Some(Ok(report));
-            return Err(AppError::Conflict("a dry run keeps nothing".to_owned()));
+            kept_nothing = true;
+            return Err(AppError::Conflict("nothing to keep".to_owned()));
         }
         let body = serde_json::to_value(&report)
             .map_err(|e| AppError::Internal(format!("serialising an import report: {e}")))?;
@@ -334,7 +339,7 @@ pub fn run(
     match (result, outcome) {
         (_, Some(Err(e))) => Err(e),
         (Ok(_), Some(Ok(report))) => Ok(report),
-        (Err(_), Some(Ok(report))) if dry_run => Ok(report),
+        (Err(_), Some(Ok(report))) if kept_nothing => Ok(report),
         (Err(e), _) => Err(e.into()),
         (Ok(_), None) => Err(AppError::Internal("the import made no report".to_owned()).into()),
     }

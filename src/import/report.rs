@@ -78,6 +78,11 @@ impl Report {
             .insert(kind.to_owned(), total.to_decimal().to_string());
     }
 
+    /// Whether the import creates or updates anything at all.
+    pub fn changes_anything(&self) -> bool {
+        self.counts.values().any(|c| c.created > 0 || c.updated > 0)
+    }
+
     /// The counts of one kind (zero when none).
     pub fn count(&self, kind: &str) -> Counts {
         self.counts.get(kind).copied().unwrap_or_default()
