@@ -548,3 +548,189 @@ backend_test!(
         );
     }
 );
+
+mod console {
+    use reqwest::{header, StatusCode};
+
+    use super::*;
+    use coffer::domain::Role;
+
+    const PASSWORD: &str = "correct horse battery staple";
+
+    async fn console_app(backend: crate::helpers::Backend) -> Option<TestApp> {
+        crate::helpers::spawn_app_with(backend, &[("COFFER_PUBLIC_URL", "http://coffer.test")])
+            .await
+    }
+
+    fn csrf_of(html: &str) -> String {
+        let document = scraper::Html::parse_document(html);
+        let selector = scraper::Selector::parse("input[name=csrf]").expect("selector");
+        document
+            .select(&selector)
+            .next()
+            .and_then(|input| input.value().attr("value"))
+            .expect("a CSRF field")
+            .to_owned()
+    }
+
+    /// A browser signed in as a new account of `role`.
+    async fn signed_in(app: &TestApp, email: &str, role: Role) -> reqwest::Client {
+        let hash = coffer::ledger::admins::hash_password(PASSWORD).expect("hash");
+        coffer::ledger::admins::create(&mut app.conn(), email, role, &hash).expect("account");
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let form = client
+            .get(app.url("/admin/login"))
+            .send()
+            .await
+            .expect("form");
+        let cookie = form.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let csrf = csrf_of(&form.text().await.unwrap());
+        let response = client
+            .post(app.url("/admin/login"))
+            .header(header::COOKIE, cookie)
+            .form(&[("email", email), ("password", PASSWORD), ("csrf", &csrf)])
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        client
+    }
+
+    async fn upload(
+        app: &TestApp,
+        client: &reqwest::Client,
+        csrf: Option<&str>,
+        format: &str,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new()
+            .text("format", format.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name("export.csv"),
+            );
+        if let Some(csrf) = csrf {
+            form = form.text("csrf", csrf.to_owned());
+        }
+        client
+            .post(app.url("/admin/import"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload")
+    }
+
+    macro_rules! console_test {
+        ($name:ident, |$app:ident| $body:expr) => {
+            mod $name {
+                use super::*;
+
+                #[actix_web::test]
+                async fn sqlite() {
+                    let $app = console_app(crate::helpers::Backend::Sqlite)
+                        .await
+                        .expect("SQLite");
+                    $body.await;
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    let Some($app) = console_app(crate::helpers::Backend::Postgres).await else {
+                        return;
+                    };
+                    $body.await;
+                }
+            }
+        };
+    }
+
+    console_test!(
+        a_treasurer_uploads_sees_the_preview_and_confirms_while_viewers_and_forged_posts_are_refused,
+        |app| async move {
+            let bytes = std::fs::read(fixture("opencollective.csv")).expect("fixture");
+            let viewer = signed_in(&app, "viewer@coffer.test", Role::Viewer).await;
+            let treasurer = signed_in(&app, "treasurer@coffer.test", Role::Treasurer).await;
+            let before = state(&app);
+            let response = viewer.get(app.url("/admin/import")).send().await.expect("GET");
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+            let viewer_csrf = csrf_of(
+                &viewer.get(app.url("/admin")).send().await.expect("GET").text().await.unwrap(),
+            );
+            let response = upload(&app, &viewer, Some(&viewer_csrf), "opencollective", bytes.clone()).await;
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+            let page = treasurer.get(app.url("/admin/import")).send().await.expect("GET");
+            assert_eq!(page.status(), StatusCode::OK);
+            let csrf = csrf_of(&page.text().await.unwrap());
+            for forged in [None, Some(""), Some(viewer_csrf.as_str())] {
+                let response = upload(&app, &treasurer, forged, "opencollective", bytes.clone()).await;
+                assert_eq!(response.status(), StatusCode::FORBIDDEN, "{forged:?}");
+            }
+            assert_eq!(state(&app), before);
+
+            // A bad file: refused with its line and column, nothing written.
+            let bad = String::from_utf8(bytes.clone()).unwrap().replacen(",25.00,", ",25.0.0,", 1);
+            let response = upload(&app, &treasurer, Some(&csrf), "opencollective", bad.into_bytes()).await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let html = response.text().await.unwrap();
+            assert!(html.contains("line 5, column “amount”"), "{html}");
+            assert_eq!(state(&app), before);
+
+            // The preview: what would be created, and the money, and nothing written yet.
+            let response = upload(&app, &treasurer, Some(&csrf), "opencollective", bytes.clone()).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            let html = response.text().await.unwrap();
+            assert!(html.contains("What this import would do"), "{html}");
+            assert!(html.contains("EUR: donation 35.00"), "{html}");
+            assert_eq!(state(&app), before, "a preview writes nothing");
+            let document = scraper::Html::parse_document(&html);
+            let hidden = |name: &str| {
+                let selector = scraper::Selector::parse(&format!(
+                    "form[action='/admin/import/confirm'] input[name={name}]"
+                ))
+                .unwrap();
+                document
+                    .select(&selector)
+                    .next()
+                    .and_then(|i| i.value().attr("value"))
+                    .expect("a confirm form")
+                    .to_owned()
+            };
+            let sha256 = hidden("sha256");
+            let confirm = |csrf: String| {
+                let fields = [
+                    ("csrf", csrf),
+                    ("format", "opencollective".to_owned()),
+                    ("sha256", sha256.clone()),
+                ];
+                treasurer.post(app.url("/admin/import/confirm")).form(&fields).send()
+            };
+            let forged = confirm(viewer_csrf.clone()).await.expect("POST");
+            assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+            assert_eq!(state(&app), before);
+            let done = confirm(hidden("csrf")).await.expect("POST");
+            assert_eq!(done.status(), StatusCode::OK);
+            let html = done.text().await.unwrap();
+            assert!(html.contains("Imported"), "{html}");
+            assert_eq!(app.count("ledger_entries"), 7);
+            assert!(audit_mentions(&app, &sha256));
+            let audit = db::audit::recent(&mut app.conn(), 1).expect("audit");
+            assert_eq!(audit[0].0, "import");
+
+            // Confirming again: the kept file is gone once imported.
+            let again = confirm(hidden("csrf")).await.expect("POST");
+            assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(app.count("ledger_entries"), 7);
+        }
+    );
+}
