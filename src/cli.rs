@@ -67,6 +67,18 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(i32).range(1970..=9998))]
         year: Option<i32>,
     },
+    /// Import a platform's export (see docs/import.md): every row is checked first, and a
+    /// refused row imports nothing.
+    Import {
+        /// The export's format.
+        #[arg(value_parser = ["patreon", "opencollective", "liberapay", "kofi", "github-sponsors", "csv"])]
+        format: String,
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// Report what would be created, updated and skipped, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Manage console accounts.
     Admin {
         #[command(subcommand)]
@@ -351,8 +363,21 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             match problems.len() {
                 0 => Ok(()),
-                n => Err(CliError::Found(format!("the configuration has {n} problem(s)"))),
+                n => Err(CliError::Found(format!(
+                    "the configuration has {n} problem(s)"
+                ))),
             }
+        }
+        Command::Import {
+            format,
+            file,
+            dry_run,
+        } => {
+            let mut conn = migrated_connection(&settings)?;
+            let report = crate::import::command::import(&mut conn, &format, &file, dry_run)
+                .map_err(|e| CliError::Refused(e.to_string()))?;
+            print!("{report}");
+            Ok(())
         }
         Command::Export { what, year } => {
             use std::io::Write;

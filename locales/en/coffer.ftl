@@ -21,6 +21,8 @@ source-stripe = card payment (Stripe)
 source-patreon = Patreon
 source-liberapay = Liberapay
 source-opencollective = Open Collective
+source-kofi = Ko-fi
+source-github = GitHub Sponsors
 source-bank = bank transfer
 source-manual = recorded by the treasurer
 

@@ -20,6 +20,8 @@ source-stripe = kortbetaling (Stripe)
 source-patreon = Patreon
 source-liberapay = Liberapay
 source-opencollective = Open Collective
+source-kofi = Ko-fi
+source-github = GitHub Sponsors
 source-bank = bankoverføring
 source-manual = registrert av kassereren
 

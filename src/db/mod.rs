@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod donors;
 pub mod idempotency;
+pub mod imports;
 pub mod ledger;
 pub mod logos;
 pub mod maintenance;

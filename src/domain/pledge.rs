@@ -67,9 +67,10 @@ vocabulary!(
 
 vocabulary!(
     /// Where money came from or went through.
-    Source, "stripe, patreon, liberapay, opencollective, bank, manual" {
+    Source, "stripe, patreon, liberapay, opencollective, kofi, github, bank, manual" {
         Stripe => "stripe", Patreon => "patreon", Liberapay => "liberapay",
-        OpenCollective => "opencollective", Bank => "bank", Manual => "manual",
+        OpenCollective => "opencollective", Kofi => "kofi", GitHub => "github", Bank => "bank",
+        Manual => "manual",
     }
 );
 

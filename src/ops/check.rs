@@ -62,11 +62,14 @@ pub fn run(conn: &mut DbConn, settings: &Settings) -> AppResult<Report> {
                 let missing = if sequence == expected + 1 {
                     format!("{year}-{expected:06} is missing")
                 } else {
-                    format!("{year}-{expected:06} to {year}-{:06} are missing", sequence - 1)
+                    format!(
+                        "{year}-{expected:06} to {year}-{:06} are missing",
+                        sequence - 1
+                    )
                 };
-                report
-                    .problems
-                    .push(format!("receipts of {year}: {missing}, the series has a gap"));
+                report.problems.push(format!(
+                    "receipts of {year}: {missing}, the series has a gap"
+                ));
             } else if sequence < expected {
                 report.problems.push(format!(
                     "receipts of {year}: {year}-{sequence:06} is issued twice"
@@ -110,7 +113,11 @@ fn compare_wall(conn: &mut DbConn, settings: &Settings) -> AppResult<WallCheck> 
     use crate::web::views::{SponsorsView, SummaryView};
     let mut address: SocketAddr = match settings.bind.parse() {
         Ok(address) => address,
-        Err(_) => return Ok(WallCheck::Differs("address (COFFER_BIND is not an address)")),
+        Err(_) => {
+            return Ok(WallCheck::Differs(
+                "address (COFFER_BIND is not an address)",
+            ))
+        }
     };
     if address.ip().is_unspecified() {
         address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
@@ -159,10 +166,15 @@ fn get_json(address: SocketAddr, path: &str) -> Option<serde_json::Value> {
         return None;
     }
     let body = &response[split + 4..];
-    let chunked = head
-        .lines()
-        .any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding: chunked"));
-    let body = if chunked { dechunk(body)? } else { body.to_vec() };
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
+    let body = if chunked {
+        dechunk(body)?
+    } else {
+        body.to_vec()
+    };
     serde_json::from_slice(&body).ok()
 }
 
@@ -170,8 +182,8 @@ fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     loop {
         let line_end = body.windows(2).position(|w| w == b"\r\n")?;
-        let size = usize::from_str_radix(std::str::from_utf8(&body[..line_end]).ok()?.trim(), 16)
-            .ok()?;
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&body[..line_end]).ok()?.trim(), 16).ok()?;
         body = &body[line_end + 2..];
         if size == 0 {
             return Some(out);

@@ -11,6 +11,7 @@ mod console;
 mod donate;
 mod http;
 mod idempotency;
+mod import;
 mod ledger_properties;
 mod ledger_rules;
 mod mailbox;

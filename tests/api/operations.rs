@@ -107,7 +107,10 @@ impl DonationStream {
     async fn until(&self, n: usize) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while self.count() < n {
-            assert!(Instant::now() < deadline, "the writers did not get {n} donations in");
+            assert!(
+                Instant::now() < deadline,
+                "the writers did not get {n} donations in"
+            );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
@@ -159,12 +162,11 @@ crate::backend_test!(
         let restored_url = DatabaseUrl::parse(&restored_url).expect("url");
         let target = file.clone();
         let into = restored_url.clone();
-        let restored = actix_web::web::block(move || {
-            coffer::ops::backup::restore(&into, &target, false)
-        })
-        .await
-        .expect("restore thread")
-        .expect("restore");
+        let restored =
+            actix_web::web::block(move || coffer::ops::backup::restore(&into, &target, false))
+                .await
+                .expect("restore thread")
+                .expect("restore");
         if app.backend == Backend::Sqlite {
             // SQLite's backup counts the snapshot it wrote; pg_dump's is taken while writing.
             assert_eq!(restored.contents, copied.contents);
@@ -182,7 +184,10 @@ crate::backend_test!(
             restored_ids.is_subset(&all),
             "the backup holds a donation nobody was told about"
         );
-        assert!(restored_ids.len() < all.len(), "the stream went on after the backup");
+        assert!(
+            restored_ids.len() < all.len(),
+            "the stream went on after the backup"
+        );
 
         // The restored books are sound, and their totals are the live books' for the same rows.
         let settings = test_settings_with(
@@ -213,7 +218,10 @@ crate::backend_test!(
         );
         let mut live = app.pool.get().expect("live connection");
         assert_eq!(restored_total, total(&mut live));
-        assert_eq!(restored_total, 300 * i64::try_from(restored_ids.len()).unwrap());
+        assert_eq!(
+            restored_total,
+            300 * i64::try_from(restored_ids.len()).unwrap()
+        );
         let restored_receipts = scalar(&mut conn, "SELECT COUNT(*) AS n FROM receipts");
         assert_eq!(
             restored_receipts,
@@ -226,7 +234,8 @@ crate::backend_test!(
 async fn restore_refuses_a_database_that_holds_data_unless_told_to() {
     let work = tempfile::tempdir().expect("work dir");
     let live = format!("sqlite://{}", work.path().join("live.sqlite3").display());
-    let env = Env::new(work.path(), &live).set("COFFER_BIND", &format!("127.0.0.1:{}", free_port()));
+    let env =
+        Env::new(work.path(), &live).set("COFFER_BIND", &format!("127.0.0.1:{}", free_port()));
     env.ok(&["demo", "--donors", "12"], None);
     let out = env.ok(&["backup", "first.sqlite3"], None);
     assert!(out.starts_with("backed up "), "{out}");
@@ -260,7 +269,10 @@ fn tamper(conn: &mut DbConn) -> (i64, String) {
         conn,
         "SELECT MIN(id) AS n FROM ledger_entries WHERE kind = 'donation' AND reverses IS NULL",
     );
-    let amount = scalar(conn, &format!("SELECT amount AS n FROM ledger_entries WHERE id = {donation}"));
+    let amount = scalar(
+        conn,
+        &format!("SELECT amount AS n FROM ledger_entries WHERE id = {donation}"),
+    );
     let (drop_trigger, trigger) = match conn {
         DbConn::Sqlite(_) => (
             "DROP TRIGGER receipts_refuse_delete",
@@ -273,9 +285,12 @@ fn tamper(conn: &mut DbConn) -> (i64, String) {
     };
     conn.batch_execute(drop_trigger).expect("drop trigger");
     // A receipt taken out of the middle of its year's series.
-    conn.batch_execute(
-        "DELETE FROM receipts WHERE id = (SELECT id FROM receipts ORDER BY sequence LIMIT 1 OFFSET 1)",
-    )
+    let middle = "(SELECT r.number FROM receipts r WHERE r.sequence = 2 AND EXISTS \
+                  (SELECT 1 FROM receipts n WHERE n.year = r.year AND n.sequence = 3) LIMIT 1)";
+    conn.batch_execute(&format!(
+        "DELETE FROM outbox WHERE receipt_number = {middle}; \
+         DELETE FROM receipts WHERE number = {middle};"
+    ))
     .expect("delete a receipt");
     // A refund larger than its donation, written without the ledger's rules.
     let refund = -2 * amount;
@@ -317,7 +332,10 @@ crate::backend_test!(
             problems.iter().any(|p| p.starts_with("receipts of ")),
             "{stdout}"
         );
-        assert_eq!(stderr.lines().last(), Some("coffer: check found 3 problem(s)"));
+        assert_eq!(
+            stderr.lines().last(),
+            Some("coffer: check found 3 problem(s)")
+        );
     }
 );
 
@@ -358,10 +376,7 @@ async fn a_binary_refuses_a_database_whose_schema_is_newer_than_itself() {
         let (status, _, stderr) = env.run(command, None);
         assert!(!status.success(), "{command:?}");
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-        assert!(
-            stderr.contains("newer than this coffer binary"),
-            "{stderr}"
-        );
+        assert!(stderr.contains("newer than this coffer binary"), "{stderr}");
     }
 }
 
@@ -376,15 +391,29 @@ async fn config_check_prints_the_configuration_without_secrets_and_names_what_cl
         .set("COFFER_STRIPE_WEBHOOK_SECRET", "whsec_alsosecret456")
         .set("COFFER_SMTP_URL", "smtp://mailer:hunter2@127.0.0.1:2525");
     let out = good.ok(&["config", "check"], None);
-    assert!(out.contains("COFFER_PUBLIC_URL = https://funding.example.social"), "{out}");
-    assert!(out.contains("COFFER_TRUSTED_PROXIES = 127.0.0.1/32"), "{out}");
+    assert!(
+        out.contains("COFFER_PUBLIC_URL = https://funding.example.social"),
+        "{out}"
+    );
+    assert!(
+        out.contains("COFFER_TRUSTED_PROXIES = 127.0.0.1/32"),
+        "{out}"
+    );
     assert!(out.contains("COFFER_STRIPE_SECRET_KEY = <set>"), "{out}");
-    for secret in ["verysecret", "alsosecret", "hunter2", crate::helpers::TEST_SECRET_KEY] {
+    for secret in [
+        "verysecret",
+        "alsosecret",
+        "hunter2",
+        crate::helpers::TEST_SECRET_KEY,
+    ] {
         assert!(!out.contains(secret), "a secret was printed: {out}");
     }
     assert!(!out.contains("problem:"), "{out}");
 
-    good.ok(&["admin", "create", "t@coffer.test"], Some("correct horse battery staple"));
+    good.ok(
+        &["admin", "create", "t@coffer.test"],
+        Some("correct horse battery staple"),
+    );
     let bad = good
         .clone()
         .set("COFFER_PUBLIC_URL", "http://funding.example.social")
@@ -393,7 +422,10 @@ async fn config_check_prints_the_configuration_without_secrets_and_names_what_cl
         .set("COFFER_SECRET_KEY", "short");
     let (status, stdout, stderr) = bad.run(&["config", "check"], None);
     assert!(!status.success());
-    let problems: Vec<&str> = stdout.lines().filter(|l| l.starts_with("problem:")).collect();
+    let problems: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("problem:"))
+        .collect();
     assert_eq!(problems.len(), 3, "{stdout}");
     assert!(problems[0].contains("unencrypted"), "{stdout}");
     assert!(problems[1].contains("COFFER_SECRET_KEY"), "{stdout}");
@@ -471,7 +503,10 @@ async fn a_full_disk_answers_503_with_retry_after_and_loses_nothing() {
         eprintln!("\n!!! SKIPPED the full-disk test: cannot mount a tmpfs here. !!!\n");
         return;
     };
-    let url = format!("sqlite://{}", disk.dir.path().join("coffer.sqlite3").display());
+    let url = format!(
+        "sqlite://{}",
+        disk.dir.path().join("coffer.sqlite3").display()
+    );
     let settings = test_settings_with(&url, &[]);
     let holder = TestDb::Sqlite(tempfile::tempdir().expect("dir"));
     let app = spawn_app_with_settings(Backend::Sqlite, holder, url, settings)
@@ -536,42 +571,72 @@ async fn a_full_disk_answers_503_with_retry_after_and_loses_nothing() {
 }
 
 /// A TCP relay between Coffer and PostgreSQL that the test can cut, as a network or a stopped
-/// server would.
+/// server would. It runs on threads of its own: Coffer connects to it from blocking code that
+/// may run on the test's own runtime thread.
 struct Relay {
     port: u16,
-    tasks: Arc<Mutex<Vec<actix_web::rt::task::JoinHandle<()>>>>,
+    stop: Arc<AtomicBool>,
+    streams: Arc<Mutex<Vec<std::net::TcpStream>>>,
+    accept: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Relay {
-    async fn start(port: u16) -> Self {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .expect("bind the relay");
-        let tasks: Arc<Mutex<Vec<actix_web::rt::task::JoinHandle<()>>>> = Arc::default();
-        let connections = tasks.clone();
-        let accept = actix_web::rt::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                let relayed = actix_web::rt::spawn(async move {
-                    if let Ok(mut outbound) =
-                        tokio::net::TcpStream::connect(("127.0.0.1", 5432)).await
-                    {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-                let mut connections = connections.lock().expect("lock");
-                connections.retain(|c| !c.is_finished());
-                connections.push(relayed);
+    fn start(port: u16) -> Self {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind the relay");
+        let stop = Arc::new(AtomicBool::new(false));
+        let streams: Arc<Mutex<Vec<std::net::TcpStream>>> = Arc::default();
+        let (stopping, kept) = (stop.clone(), streams.clone());
+        let accept = std::thread::spawn(move || {
+            for inbound in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(inbound) = inbound else { continue };
+                let Ok(outbound) = std::net::TcpStream::connect(("127.0.0.1", 5432)) else {
+                    continue;
+                };
+                let pipe = |mut from: std::net::TcpStream, mut to: std::net::TcpStream| {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    })
+                };
+                let (Ok(a), Ok(b)) = (inbound.try_clone(), outbound.try_clone()) else {
+                    continue;
+                };
+                kept.lock().expect("lock").extend([a, b]);
+                let (Ok(in2), Ok(out2)) = (inbound.try_clone(), outbound.try_clone()) else {
+                    continue;
+                };
+                pipe(inbound, outbound);
+                pipe(out2, in2);
             }
         });
-        tasks.lock().expect("lock").push(accept);
-        Self { port, tasks }
+        Self {
+            port,
+            stop,
+            streams,
+            accept: Some(accept),
+        }
     }
 
     /// Stops listening and drops every relayed connection.
     fn cut(&mut self) {
-        for task in self.tasks.lock().expect("lock").drain(..) {
-            task.abort();
+        self.stop.store(true, Ordering::SeqCst);
+        for stream in self.streams.lock().expect("lock").drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
         }
+        // Wakes the accept loop so that it sees the stop and closes the listener.
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.cut();
     }
 }
 
@@ -581,7 +646,7 @@ async fn a_database_that_cannot_be_reached_answers_503_within_two_seconds() {
         return;
     };
     let port = free_port();
-    let mut relay = Relay::start(port).await;
+    let mut relay = Relay::start(port);
     let mut url = url::Url::parse(&direct_url).expect("url");
     url.set_port(Some(relay.port)).expect("port");
     let url = url.to_string();
@@ -621,7 +686,7 @@ async fn a_database_that_cannot_be_reached_answers_503_within_two_seconds() {
     );
 
     // The database is back: so are the writes, and nothing acknowledged was lost.
-    let _relay = Relay::start(port).await;
+    let _relay = Relay::start(port);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (status, ..) = post_donation(&app, donor).await;
@@ -643,7 +708,10 @@ async fn sigterm_during_a_stream_of_donations(backend: Backend) {
     let work = tempfile::tempdir().expect("work dir");
     let env = Env::new(work.path(), &database_url).set("COFFER_SMTP_URL", &smtp_url(smtp_port));
     env.ok(&["migrate"], None);
-    let token = env.ok(&["token", "create", "stream"], None).trim().to_owned();
+    let token = env
+        .ok(&["token", "create", "stream"], None)
+        .trim()
+        .to_owned();
     let port = free_port();
     let server = env.serve(port).await;
     let base = server.url("");
@@ -673,13 +741,17 @@ async fn sigterm_during_a_stream_of_donations(backend: Backend) {
     assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
 
     // After a restart, every receipt goes out, each exactly once.
-    let receipts = usize::try_from(scalar(&mut conn, "SELECT COUNT(*) AS n FROM receipts"))
-        .expect("count");
+    let receipts =
+        usize::try_from(scalar(&mut conn, "SELECT COUNT(*) AS n FROM receipts")).expect("count");
     assert_eq!(receipts, stored.len());
     let _again = env.serve(port).await;
     let messages = mailbox.wait_for(receipts, Duration::from_secs(60)).await;
     let deadline = Instant::now() + Duration::from_secs(30);
-    while scalar(&mut conn, "SELECT COUNT(*) AS n FROM outbox WHERE status <> 'sent'") > 0 {
+    while scalar(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM outbox WHERE status <> 'sent'",
+    ) > 0
+    {
         assert!(Instant::now() < deadline, "the outbox did not drain");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

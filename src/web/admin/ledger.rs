@@ -133,6 +133,8 @@ fn sources() -> Vec<(String, String)> {
         "patreon",
         "liberapay",
         "opencollective",
+        "kofi",
+        "github",
     ]
     .iter()
     .map(|s| (s.to_string(), s.to_string()))

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod donors;
 pub mod export;
 pub mod forms;
+pub mod import;
 pub mod ledger;
 pub mod limiter;
 pub mod login;
@@ -384,6 +385,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/admin/donors/{id}/logo/remove",
         None,
         Some(web::post().to(logos::remove_logo)),
+    ))
+    .service(resource(
+        "/admin/import",
+        Some(web::get().to(import::form)),
+        Some(web::post().to(import::upload)),
+    ))
+    .service(resource(
+        "/admin/import/confirm",
+        None,
+        Some(web::post().to(import::confirm)),
     ))
     .service(resource(
         "/admin/tokens/{id}/revoke",

@@ -1,0 +1,2 @@
+DROP INDEX donors_email_lower;
+DROP TABLE import_identities;
