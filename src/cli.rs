@@ -351,7 +351,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             match problems.len() {
                 0 => Ok(()),
-                n => Err(CliError::Found(format!("the configuration has {n} problem(s)"))),
+                n => Err(CliError::Found(format!(
+                    "the configuration has {n} problem(s)"
+                ))),
             }
         }
         Command::Export { what, year } => {

@@ -101,7 +101,11 @@ fn compare_wall(conn: &mut DbConn, settings: &Settings) -> AppResult<WallCheck> 
     use crate::web::views::{SponsorsView, SummaryView};
     let mut address: SocketAddr = match settings.bind.parse() {
         Ok(address) => address,
-        Err(_) => return Ok(WallCheck::Differs("address (COFFER_BIND is not an address)")),
+        Err(_) => {
+            return Ok(WallCheck::Differs(
+                "address (COFFER_BIND is not an address)",
+            ))
+        }
     };
     if address.ip().is_unspecified() {
         address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
@@ -150,10 +154,15 @@ fn get_json(address: SocketAddr, path: &str) -> Option<serde_json::Value> {
         return None;
     }
     let body = &response[split + 4..];
-    let chunked = head
-        .lines()
-        .any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding: chunked"));
-    let body = if chunked { dechunk(body)? } else { body.to_vec() };
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
+    let body = if chunked {
+        dechunk(body)?
+    } else {
+        body.to_vec()
+    };
     serde_json::from_slice(&body).ok()
 }
 
@@ -161,8 +170,8 @@ fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     loop {
         let line_end = body.windows(2).position(|w| w == b"\r\n")?;
-        let size = usize::from_str_radix(std::str::from_utf8(&body[..line_end]).ok()?.trim(), 16)
-            .ok()?;
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&body[..line_end]).ok()?.trim(), 16).ok()?;
         body = &body[line_end + 2..];
         if size == 0 {
             return Some(out);

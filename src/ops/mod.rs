@@ -44,7 +44,10 @@ pub fn effective_configuration(settings: &Settings) -> Vec<(&'static str, String
         ("COFFER_INSTANCE_NAME", settings.instance_name.clone()),
         ("COFFER_CURRENCY", settings.currency.code().to_owned()),
         ("COFFER_SECRET_KEY", secret(&settings.secret_key)),
-        ("COFFER_STRIPE_SECRET_KEY", secret(&settings.stripe_secret_key)),
+        (
+            "COFFER_STRIPE_SECRET_KEY",
+            secret(&settings.stripe_secret_key),
+        ),
         (
             "COFFER_STRIPE_WEBHOOK_SECRET",
             secret(&settings.stripe_webhook_secret),
@@ -96,9 +99,7 @@ pub fn inconsistencies(settings: &Settings, admins: i64) -> Vec<String> {
     }
     if admins > 0 {
         if let Err(err) = settings.console_key() {
-            found.push(format!(
-                "{admins} console account(s) exist but {err}"
-            ));
+            found.push(format!("{admins} console account(s) exist but {err}"));
         }
     }
     if settings.trusted_proxies.trusts_everything() {

@@ -98,11 +98,7 @@ impl Env {
             .stderr(file)
             .spawn()
             .expect("start coffer serve");
-        let server = Server {
-            child,
-            port,
-            log,
-        };
+        let server = Server { child, port, log };
         server.wait_until_healthy().await;
         server
     }
@@ -155,7 +151,10 @@ impl Server {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;
             }
-            assert!(Instant::now() < deadline, "coffer did not stop after SIGTERM");
+            assert!(
+                Instant::now() < deadline,
+                "coffer did not stop after SIGTERM"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }

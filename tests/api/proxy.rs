@@ -404,8 +404,6 @@ crate::backend_test!(
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         let addresses = audit_addresses(&app.database_url, "donation.intent");
         assert_eq!(addresses.len(), coffer::web::donate::TRIES_PER_WINDOW);
-        assert!(addresses
-            .iter()
-            .all(|a| a.as_deref() == Some("127.0.0.1")));
+        assert!(addresses.iter().all(|a| a.as_deref() == Some("127.0.0.1")));
     }
 );

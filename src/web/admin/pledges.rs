@@ -11,7 +11,7 @@ use super::{after, attempt, refused_status, render, see_other, with_none, Ctx, F
 use crate::domain::PledgeStatus;
 use crate::error::{AppError, AppResult};
 use crate::ledger::pledges::{self, Pledge, PledgeDraft};
-use crate::web::api::{changed, created};
+use crate::web::api::created;
 use crate::web::error::PageError;
 use crate::web::inputs::{PledgeInput, StatusInput};
 use crate::web::views::PledgeView;
@@ -172,10 +172,7 @@ pub async fn change_status(
         status: form.fields.text("status"),
     })?;
     let change: AppResult<_> = Ok(move |conn: &mut crate::db::DbConn| {
-        let (pledge, before) = pledges::change_status(conn, id, status)?;
-        let mut recorded = changed(format!("pledge:{id}"), &PledgeView::from(&pledge))?;
-        recorded.detail = Some(format!("{before} -> {status}"));
-        Ok(recorded)
+        crate::web::api::admin::pledges::status_changed(conn, id, status)
     });
     match attempt(&state, &form.console, "pledge.status", change).await? {
         super::Outcome::Done(body) => Ok(see_other(&match body["donor_id"].as_i64() {
