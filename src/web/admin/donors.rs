@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::forms::{Field, Fields, FormState, WriteForm};
 use super::session::Console;
-use super::{after, attempt, refused_status, render, with_none, Ctx, FormPage};
+use super::{act, after, attempt, refused_status, render, with_none, Ctx, FormPage};
 use crate::domain::Total;
 use crate::error::AppResult;
 use crate::ledger::donors::{self, Donor, DonorDraft, DonorUpdate};
@@ -444,8 +444,8 @@ pub async fn erase(
         Ok(changed(format!("donor:{id}"), &DonorView::from(&donor))?
             .with_detail("erased on request".to_owned()))
     });
-    match attempt(&state, &form.console, "donor.erase", change).await? {
-        super::Outcome::Done(_) => Ok(super::see_other(&format!("/admin/donors/{id}"))),
-        super::Outcome::Refused(err) => Err(err.into()),
-    }
+    act(&state, &form.console, "donor.erase", change, |_| {
+        format!("/admin/donors/{id}")
+    })
+    .await
 }

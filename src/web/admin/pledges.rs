@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::forms::{Field, Fields, FormState, WriteForm};
 use super::session::Console;
-use super::{after, attempt, refused_status, render, see_other, with_none, Ctx, FormPage};
+use super::{act, after, attempt, donor_or, refused_status, render, with_none, Ctx, FormPage};
 use crate::domain::PledgeStatus;
 use crate::error::{AppError, AppResult};
 use crate::ledger::pledges::{self, Pledge, PledgeDraft};
@@ -174,11 +174,8 @@ pub async fn change_status(
     let change: AppResult<_> = Ok(move |conn: &mut crate::db::DbConn| {
         crate::web::api::admin::pledges::status_changed(conn, id, status)
     });
-    match attempt(&state, &form.console, "pledge.status", change).await? {
-        super::Outcome::Done(body) => Ok(see_other(&match body["donor_id"].as_i64() {
-            Some(donor) => format!("/admin/donors/{donor}"),
-            None => "/admin/pledges".to_owned(),
-        })),
-        super::Outcome::Refused(err) => Err(err.into()),
-    }
+    act(&state, &form.console, "pledge.status", change, |body| {
+        donor_or(body, "/admin/pledges")
+    })
+    .await
 }
