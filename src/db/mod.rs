@@ -201,7 +201,6 @@ fn create_parent_dir(path: &std::path::Path) -> Result<(), DbSetupError> {
 pub const POOL_WAIT: Duration = Duration::from_secs(2);
 
 /// Builds the pool; the first connection is made here so a bad URL fails at start, not later.
-
 pub fn build_pool(url: &DatabaseUrl) -> Result<Pool, DbSetupError> {
     let max_size = match url {
         DatabaseUrl::Sqlite(path) => {

@@ -60,6 +60,16 @@ pub struct Recorded {
     pub detail: Option<String>,
 }
 
+impl Recorded {
+    /// The same change, with what the audit log says of it.
+    pub fn with_detail(self, detail: String) -> Self {
+        Self {
+            detail: Some(detail),
+            ..self
+        }
+    }
+}
+
 /// The reply to a write, fresh or replayed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {

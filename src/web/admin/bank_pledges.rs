@@ -7,10 +7,11 @@ use askama::Template;
 
 use super::forms::WriteForm;
 use super::session::Console;
-use super::{attempt, render, see_other, Ctx, Outcome};
+use super::{act, donor_or, render, Ctx};
 use crate::error::AppResult;
 use crate::ledger::payments::{self, Intent};
 use crate::ledger::write::Recorded;
+use crate::web::api::changed;
 use crate::web::error::PageError;
 use crate::web::AppState;
 
@@ -53,13 +54,14 @@ pub async fn confirm(
             detail: None,
         })
     });
-    match attempt(&state, &form.console, "bank_pledge.confirm", change).await? {
-        Outcome::Done(body) => Ok(see_other(&match body["donor_id"].as_i64() {
-            Some(donor) => format!("/admin/donors/{donor}"),
-            None => "/admin/pledges/pending".to_owned(),
-        })),
-        Outcome::Refused(err) => Err(err.into()),
-    }
+    act(
+        &state,
+        &form.console,
+        "bank_pledge.confirm",
+        change,
+        |body| donor_or(body, "/admin/pledges/pending"),
+    )
+    .await
 }
 
 /// `POST /admin/pledges/pending/{id}/dismiss`: no transfer came.
@@ -71,15 +73,13 @@ pub async fn dismiss(
     let id = path.into_inner();
     let change: AppResult<_> = Ok(move |conn: &mut crate::db::DbConn| {
         payments::dismiss_bank_pledge(conn, id)?;
-        Ok(Recorded {
-            status: 200,
-            body: serde_json::json!({"intent": id, "status": "dismissed"}),
-            subject: format!("donation-intent:{id}"),
-            detail: None,
-        })
+        changed(
+            format!("donation-intent:{id}"),
+            &serde_json::json!({"intent": id, "status": "dismissed"}),
+        )
     });
-    match attempt(&state, &form.console, "bank_pledge.dismiss", change).await? {
-        Outcome::Done(_) => Ok(see_other("/admin/pledges/pending")),
-        Outcome::Refused(err) => Err(err.into()),
-    }
+    act(&state, &form.console, "bank_pledge.dismiss", change, |_| {
+        "/admin/pledges/pending".to_owned()
+    })
+    .await
 }

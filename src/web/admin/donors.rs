@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::forms::{Field, Fields, FormState, WriteForm};
 use super::session::Console;
-use super::{after, attempt, refused_status, render, with_none, Ctx, FormPage};
+use super::{act, after, attempt, refused_status, render, with_none, Ctx, FormPage};
 use crate::domain::Total;
 use crate::error::AppResult;
 use crate::ledger::donors::{self, Donor, DonorDraft, DonorUpdate};
@@ -405,13 +405,7 @@ pub async fn pin(
     });
     let change = pin.map(|(tier_id, reason)| {
         move |conn: &mut crate::db::DbConn| {
-            let donor = donors::pin_tier(conn, id, tier_id, &reason)?;
-            let mut recorded = changed(format!("donor:{id}"), &DonorView::from(&donor))?;
-            recorded.detail = Some(match tier_id {
-                Some(tier_id) => format!("pinned to tier {tier_id}: {}", reason.trim()),
-                None => format!("pin removed: {}", reason.trim()),
-            });
-            Ok(recorded)
+            crate::web::api::admin::donors::pinned(conn, id, tier_id, &reason)
         }
     });
     let outcome = attempt(&state, &form.console, "donor.pin_tier", change).await?;
@@ -446,13 +440,12 @@ pub async fn erase(
     }
     let change: AppResult<_> = Ok(move |conn: &mut crate::db::DbConn| {
         let donor = donors::erase(conn, id)?;
-        let mut recorded = changed(format!("donor:{id}"), &DonorView::from(&donor))?;
         // The audit log keeps that it happened, not who it was.
-        recorded.detail = Some("erased on request".to_owned());
-        Ok(recorded)
+        Ok(changed(format!("donor:{id}"), &DonorView::from(&donor))?
+            .with_detail("erased on request".to_owned()))
     });
-    match attempt(&state, &form.console, "donor.erase", change).await? {
-        super::Outcome::Done(_) => Ok(super::see_other(&format!("/admin/donors/{id}"))),
-        super::Outcome::Refused(err) => Err(err.into()),
-    }
+    act(&state, &form.console, "donor.erase", change, |_| {
+        format!("/admin/donors/{id}")
+    })
+    .await
 }

@@ -193,74 +193,103 @@ fn correction_fields() -> Vec<Field> {
     ]
 }
 
-fn form_page(
-    console: &Console,
-    title: &str,
-    intro: &str,
-    action: &str,
-    fields: Vec<Field>,
-    form: FormState,
-) -> FormPage {
-    FormPage {
-        ctx: Ctx::new(console, "ledger"),
-        title: title.to_owned(),
-        intro: intro.to_owned(),
-        action: action.to_owned(),
-        submit: "Record",
-        fields,
-        form,
-        back: "/admin/ledger".to_owned(),
+/// One of the console's forms that record an entry: what it says, where it posts, what it asks.
+struct EntryForm {
+    title: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    fields: fn() -> Vec<Field>,
+    /// What the audit log calls the write.
+    audit_action: &'static str,
+}
+
+const DONATION: EntryForm = EntryForm {
+    title: "Record a donation",
+    intro: "Money received, from a donor or anonymously.",
+    action: "/admin/ledger/donation",
+    fields: donation_fields,
+    audit_action: "donation.record",
+};
+const REFUND: EntryForm = EntryForm {
+    title: "Refund a donation",
+    intro: "Money given back: a new entry that reverses (part of) a donation.",
+    action: "/admin/ledger/refund",
+    fields: refund_fields,
+    audit_action: "refund.record",
+};
+const EXPENSE: EntryForm = EntryForm {
+    title: "Record an expense",
+    intro: "A running cost; the wall's monthly goal is the average of the last year's.",
+    action: "/admin/ledger/expense",
+    fields: expense_fields,
+    audit_action: "expense.record",
+};
+const CORRECTION: EntryForm = EntryForm {
+    title: "Correct an entry",
+    intro: "Entries are never edited: a correction is a new entry that reverses a mistaken one.",
+    action: "/admin/ledger/correction",
+    fields: correction_fields,
+    audit_action: "correction.record",
+};
+
+impl EntryForm {
+    fn page(&self, console: &Console, form: FormState) -> FormPage {
+        FormPage {
+            ctx: Ctx::new(console, "ledger"),
+            title: self.title.to_owned(),
+            intro: self.intro.to_owned(),
+            action: self.action.to_owned(),
+            submit: "Record",
+            fields: (self.fields)(),
+            form,
+            back: "/admin/ledger".to_owned(),
+        }
+    }
+
+    /// Shows the form to a treasurer (viewers get 403: they see no write forms).
+    fn show(&self, console: &Console, form: FormState) -> Result<HttpResponse, PageError> {
+        console.require_treasurer()?;
+        render(StatusCode::OK, &self.page(console, form))
+    }
+
+    /// Shows the form with `?entry_id=` filled in: the entry a refund or correction is for.
+    fn show_for_entry(
+        &self,
+        console: &Console,
+        query: web::Query<Vec<(String, String)>>,
+    ) -> Result<HttpResponse, PageError> {
+        let entry = Fields(query.into_inner()).text("entry_id");
+        self.show(console, FormState::filled(vec![("entry_id", entry)]))
+    }
+
+    /// Records an entry from the posted form, or shows the form again with what was wrong.
+    async fn record<D, R>(
+        &self,
+        state: &AppState,
+        form: WriteForm,
+        draft: AppResult<D>,
+        write: R,
+    ) -> Result<HttpResponse, PageError>
+    where
+        D: Send + 'static,
+        R: FnOnce(&mut DbConn, D) -> AppResult<Entry> + Send + 'static,
+    {
+        let change = draft.map(|draft| move |conn: &mut DbConn| recorded(write(conn, draft)?));
+        let outcome = attempt(state, &form.console, self.audit_action, change).await?;
+        after(
+            outcome,
+            |_| "/admin/ledger".to_owned(),
+            |err| {
+                let again = FormState::refused(form.fields.clone(), err, &(self.fields)());
+                render(refused_status(err), &self.page(&form.console, again))
+            },
+        )
     }
 }
 
-/// Shows a form to a treasurer (viewers get 403: they see no write forms).
-fn show_form(
-    console: &Console,
-    title: &str,
-    intro: &str,
-    action: &str,
-    fields: Vec<Field>,
-    form: FormState,
-) -> Result<HttpResponse, PageError> {
-    console.require_treasurer()?;
-    render(
-        StatusCode::OK,
-        &form_page(console, title, intro, action, fields, form),
-    )
-}
-
-const DONATION: (&str, &str, &str) = (
-    "Record a donation",
-    "Money received, from a donor or anonymously.",
-    "/admin/ledger/donation",
-);
-const REFUND: (&str, &str, &str) = (
-    "Refund a donation",
-    "Money given back: a new entry that reverses (part of) a donation.",
-    "/admin/ledger/refund",
-);
-const EXPENSE: (&str, &str, &str) = (
-    "Record an expense",
-    "A running cost; the wall's monthly goal is the average of the last year's.",
-    "/admin/ledger/expense",
-);
-const CORRECTION: (&str, &str, &str) = (
-    "Correct an entry",
-    "Entries are never edited: a correction is a new entry that reverses a mistaken one.",
-    "/admin/ledger/correction",
-);
-
 /// `GET /admin/ledger/donation`.
 pub async fn donation_form(console: Console) -> Result<HttpResponse, PageError> {
-    let (title, intro, action) = DONATION;
-    show_form(
-        &console,
-        title,
-        intro,
-        action,
-        donation_fields(),
-        FormState::default(),
-    )
+    DONATION.show(&console, FormState::default())
 }
 
 /// `GET /admin/ledger/refund?entry_id=`.
@@ -268,29 +297,12 @@ pub async fn refund_form(
     console: Console,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let (title, intro, action) = REFUND;
-    let entry = Fields(query.into_inner()).text("entry_id");
-    show_form(
-        &console,
-        title,
-        intro,
-        action,
-        refund_fields(),
-        FormState::filled(vec![("entry_id", entry)]),
-    )
+    REFUND.show_for_entry(&console, query)
 }
 
 /// `GET /admin/ledger/expense`.
 pub async fn expense_form(console: Console) -> Result<HttpResponse, PageError> {
-    let (title, intro, action) = EXPENSE;
-    show_form(
-        &console,
-        title,
-        intro,
-        action,
-        expense_fields(),
-        FormState::default(),
-    )
+    EXPENSE.show(&console, FormState::default())
 }
 
 /// `GET /admin/ledger/correction?entry_id=`.
@@ -298,16 +310,7 @@ pub async fn correction_form(
     console: Console,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let (title, intro, action) = CORRECTION;
-    let entry = Fields(query.into_inner()).text("entry_id");
-    show_form(
-        &console,
-        title,
-        intro,
-        action,
-        correction_fields(),
-        FormState::filled(vec![("entry_id", entry)]),
-    )
+    CORRECTION.show_for_entry(&console, query)
 }
 
 fn recorded(entry: Entry) -> AppResult<Recorded> {
@@ -358,35 +361,6 @@ fn correction_input(f: &Fields) -> AppResult<CorrectionInput> {
     })
 }
 
-/// Records an entry from a posted form, or shows the form again with what was wrong.
-async fn record<D, R>(
-    state: &AppState,
-    form: WriteForm,
-    (title, intro, action): (&str, &str, &str),
-    fields: Vec<Field>,
-    audit_action: &'static str,
-    draft: AppResult<D>,
-    write: R,
-) -> Result<HttpResponse, PageError>
-where
-    D: Send + 'static,
-    R: FnOnce(&mut DbConn, D) -> AppResult<Entry> + Send + 'static,
-{
-    let change = draft.map(|draft| move |conn: &mut DbConn| recorded(write(conn, draft)?));
-    let outcome = attempt(state, &form.console, audit_action, change).await?;
-    after(
-        outcome,
-        |_| "/admin/ledger".to_owned(),
-        |err| {
-            let again = FormState::refused(form.fields.clone(), err, &fields);
-            render(
-                refused_status(err),
-                &form_page(&form.console, title, intro, action, fields.clone(), again),
-            )
-        },
-    )
-}
-
 /// `POST /admin/ledger/donation`.
 pub async fn record_donation(
     state: web::Data<AppState>,
@@ -394,16 +368,9 @@ pub async fn record_donation(
 ) -> Result<HttpResponse, PageError> {
     let draft = donation_input(&form.fields)
         .and_then(|input| DonationDraft::try_from((input, state.settings.currency)));
-    record(
-        &state,
-        form,
-        DONATION,
-        donation_fields(),
-        "donation.record",
-        draft,
-        entries::record_donation,
-    )
-    .await
+    DONATION
+        .record(&state, form, draft, entries::record_donation)
+        .await
 }
 
 /// `POST /admin/ledger/refund`.
@@ -412,16 +379,9 @@ pub async fn record_refund(
     form: WriteForm,
 ) -> Result<HttpResponse, PageError> {
     let draft = refund_input(&form.fields).and_then(RefundDraft::try_from);
-    record(
-        &state,
-        form,
-        REFUND,
-        refund_fields(),
-        "refund.record",
-        draft,
-        entries::record_refund,
-    )
-    .await
+    REFUND
+        .record(&state, form, draft, entries::record_refund)
+        .await
 }
 
 /// `POST /admin/ledger/expense`.
@@ -431,16 +391,9 @@ pub async fn record_expense(
 ) -> Result<HttpResponse, PageError> {
     let draft = expense_input(&form.fields)
         .and_then(|input| ExpenseDraft::try_from((input, state.settings.currency)));
-    record(
-        &state,
-        form,
-        EXPENSE,
-        expense_fields(),
-        "expense.record",
-        draft,
-        entries::record_expense,
-    )
-    .await
+    EXPENSE
+        .record(&state, form, draft, entries::record_expense)
+        .await
 }
 
 /// `POST /admin/ledger/correction`.
@@ -449,14 +402,7 @@ pub async fn record_correction(
     form: WriteForm,
 ) -> Result<HttpResponse, PageError> {
     let draft = correction_input(&form.fields).and_then(CorrectionDraft::try_from);
-    record(
-        &state,
-        form,
-        CORRECTION,
-        correction_fields(),
-        "correction.record",
-        draft,
-        entries::record_correction,
-    )
-    .await
+    CORRECTION
+        .record(&state, form, draft, entries::record_correction)
+        .await
 }

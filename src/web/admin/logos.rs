@@ -6,10 +6,11 @@ use askama::Template;
 
 use super::forms::{Upload, UploadForm, WriteForm};
 use super::session::Console;
-use super::{attempt, refused_status, render, see_other, Ctx, Outcome};
+use super::{act, attempt, refused_status, render, see_other, Ctx, Outcome};
 use crate::error::AppResult;
 use crate::ledger::donors::{self, Donor};
 use crate::ledger::logos;
+use crate::web::api::changed;
 use crate::web::error::PageError;
 use crate::web::AppState;
 
@@ -84,12 +85,7 @@ pub async fn upload_logo(
                 "height": logo.height,
                 "bytes": logo.bytes.len(),
             });
-            Ok(crate::ledger::write::Recorded {
-                status: 200,
-                detail: Some(body.to_string()),
-                body,
-                subject: format!("donor:{id}"),
-            })
+            Ok(changed(format!("donor:{id}"), &body)?.with_detail(body.to_string()))
         }
     });
     match attempt(&state, &form.console, "donor.logo", change).await? {
@@ -121,15 +117,10 @@ pub async fn remove_logo(
     let change: AppResult<_> = Ok(move |conn: &mut crate::db::DbConn| {
         let removed = logos::detach(conn, id)?;
         let body = serde_json::json!({ "removed": removed });
-        Ok(crate::ledger::write::Recorded {
-            status: 200,
-            detail: Some(body.to_string()),
-            body,
-            subject: format!("donor:{id}"),
-        })
+        Ok(changed(format!("donor:{id}"), &body)?.with_detail(body.to_string()))
     });
-    match attempt(&state, &form.console, "donor.logo_remove", change).await? {
-        Outcome::Done(_) => Ok(see_other(&format!("/admin/donors/{id}"))),
-        Outcome::Refused(err) => Err(err.into()),
-    }
+    act(&state, &form.console, "donor.logo_remove", change, |_| {
+        format!("/admin/donors/{id}")
+    })
+    .await
 }

@@ -185,6 +185,32 @@ pub fn after(
     }
 }
 
+/// Runs a change posted by a button, not a form: a finished write redirects where `done` says,
+/// a refusal is the page's error (there is no form to show again).
+pub async fn act<C>(
+    state: &AppState,
+    console: &Console,
+    action: &'static str,
+    change: AppResult<C>,
+    done: impl FnOnce(&serde_json::Value) -> String,
+) -> Result<HttpResponse, PageError>
+where
+    C: FnOnce(&mut DbConn) -> AppResult<Recorded> + Send + 'static,
+{
+    match attempt(state, console, action, change).await? {
+        Outcome::Done(body) => Ok(see_other(&done(&body))),
+        Outcome::Refused(err) => Err(err.into()),
+    }
+}
+
+/// The page of the donor a write's reply names (`donor_id`), or `otherwise` for an anonymous one.
+pub fn donor_or(body: &serde_json::Value, otherwise: &str) -> String {
+    match body["donor_id"].as_i64() {
+        Some(donor) => format!("/admin/donors/{donor}"),
+        None => otherwise.to_owned(),
+    }
+}
+
 /// `(value, label)` options for a select, with an empty first choice.
 pub fn with_none(label: &str, options: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut all = vec![(String::new(), label.to_owned())];

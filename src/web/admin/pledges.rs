@@ -7,11 +7,11 @@ use serde::Deserialize;
 
 use super::forms::{Field, Fields, FormState, WriteForm};
 use super::session::Console;
-use super::{after, attempt, refused_status, render, see_other, with_none, Ctx, FormPage};
+use super::{act, after, attempt, donor_or, refused_status, render, with_none, Ctx, FormPage};
 use crate::domain::PledgeStatus;
 use crate::error::{AppError, AppResult};
 use crate::ledger::pledges::{self, Pledge, PledgeDraft};
-use crate::web::api::{changed, created};
+use crate::web::api::created;
 use crate::web::error::PageError;
 use crate::web::inputs::{PledgeInput, StatusInput};
 use crate::web::views::PledgeView;
@@ -172,16 +172,10 @@ pub async fn change_status(
         status: form.fields.text("status"),
     })?;
     let change: AppResult<_> = Ok(move |conn: &mut crate::db::DbConn| {
-        let (pledge, before) = pledges::change_status(conn, id, status)?;
-        let mut recorded = changed(format!("pledge:{id}"), &PledgeView::from(&pledge))?;
-        recorded.detail = Some(format!("{before} -> {status}"));
-        Ok(recorded)
+        crate::web::api::admin::pledges::status_changed(conn, id, status)
     });
-    match attempt(&state, &form.console, "pledge.status", change).await? {
-        super::Outcome::Done(body) => Ok(see_other(&match body["donor_id"].as_i64() {
-            Some(donor) => format!("/admin/donors/{donor}"),
-            None => "/admin/pledges".to_owned(),
-        })),
-        super::Outcome::Refused(err) => Err(err.into()),
-    }
+    act(&state, &form.console, "pledge.status", change, |body| {
+        donor_or(body, "/admin/pledges")
+    })
+    .await
 }

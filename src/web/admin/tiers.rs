@@ -6,7 +6,7 @@ use askama::Template;
 
 use super::forms::{Field, Fields, FormState, WriteForm};
 use super::session::Console;
-use super::{after, attempt, refused_status, render, see_other, Ctx, FormPage};
+use super::{act, after, attempt, refused_status, render, Ctx, FormPage};
 use crate::domain::Perk;
 use crate::error::AppResult;
 use crate::ledger::tiers::{self, Tier, TierDraft, TierUpdate};
@@ -245,10 +245,10 @@ pub async fn archive(
         let tier = tiers::archive(conn, id)?;
         changed(format!("tier:{id}"), &TierView::from(&tier))
     });
-    match attempt(&state, &form.console, "tier.archive", change).await? {
-        super::Outcome::Done(_) => Ok(see_other("/admin/tiers")),
-        super::Outcome::Refused(err) => Err(err.into()),
-    }
+    act(&state, &form.console, "tier.archive", change, |_| {
+        "/admin/tiers".to_owned()
+    })
+    .await
 }
 
 /// `POST /admin/tiers/{id}/move` with `direction=up|down`: one place up or down the wall.
@@ -271,16 +271,11 @@ pub async fn reorder(
             let order = tiers::reorder(conn, id, direction)?;
             let slugs: Vec<&str> = order.iter().map(|t| t.slug.as_str()).collect();
             let body = serde_json::json!({ "order": slugs });
-            Ok(crate::ledger::write::Recorded {
-                status: 200,
-                detail: Some(body.to_string()),
-                body,
-                subject: format!("tier:{id}"),
-            })
+            Ok(changed(format!("tier:{id}"), &body)?.with_detail(body.to_string()))
         }
     });
-    match attempt(&state, &form.console, "tier.reorder", change).await? {
-        super::Outcome::Done(_) => Ok(see_other("/admin/tiers")),
-        super::Outcome::Refused(err) => Err(err.into()),
-    }
+    act(&state, &form.console, "tier.reorder", change, |_| {
+        "/admin/tiers".to_owned()
+    })
+    .await
 }

@@ -6,10 +6,11 @@ use askama::Template;
 
 use super::forms::{Field, FormState, WriteForm};
 use super::session::Console;
-use super::{attempt, refused_status, render, see_other, Ctx, Outcome};
+use super::{act, attempt, refused_status, render, Ctx, Outcome};
 use crate::error::AppResult;
 use crate::ledger::tokens::{self, TokenInfo};
 use crate::ledger::write::Recorded;
+use crate::web::api::changed;
 use crate::web::error::{ApiError, PageError};
 use crate::web::AppState;
 
@@ -102,15 +103,13 @@ pub async fn revoke(
     let id = path.into_inner();
     let change: AppResult<_> = Ok(move |conn: &mut crate::db::DbConn| {
         tokens::revoke_id(conn, id)?;
-        Ok(Recorded {
-            status: 200,
-            body: serde_json::Value::Null,
-            subject: format!("api-token:{id}"),
-            detail: Some(String::new()),
-        })
+        Ok(
+            changed(format!("api-token:{id}"), &serde_json::Value::Null)?
+                .with_detail(String::new()),
+        )
     });
-    match attempt(&state, &form.console, "token.revoke", change).await? {
-        Outcome::Done(_) => Ok(see_other("/admin/tokens")),
-        Outcome::Refused(err) => Err(err.into()),
-    }
+    act(&state, &form.console, "token.revoke", change, |_| {
+        "/admin/tokens".to_owned()
+    })
+    .await
 }

@@ -52,6 +52,24 @@ impl FromRequest for ApiToken {
     }
 }
 
+impl FromRequest for super::AdminRequest {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = ApiToken::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| {
+                ApiError::Internal("the app's state is not configured".to_owned())
+            })?;
+            let token = token.await?;
+            Ok(super::AdminRequest { state, token, req })
+        })
+    }
+}
+
 /// The raw bytes of a body, at most [`BODY_LIMIT`] of them, whatever their type (for POSTs that
 /// take no input but are still hashed for idempotency).
 pub struct RawBody(pub web::Bytes);

@@ -2,7 +2,10 @@
 //! (`#[derive(IntoResponses)]`) that a route names in its `responses(…)`, and the
 //! `Idempotency-Key` header every admin write takes. [`super::super::openapi`] only lists routes.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
+use utoipa::openapi::{RefOr, Response};
 use utoipa::{IntoParams, IntoResponses};
 
 use crate::web::views::ErrorView;
@@ -65,6 +68,35 @@ pub enum ListErrors {
         description = "Breaks a rule of the ledger, or an Idempotency-Key reused with another request"
     )]
     Refused(ErrorView),
+}
+
+/// Everything an admin write may answer besides its success: the request's faults, a missing
+/// token, the server's faults.
+pub struct AdminWriteErrors;
+
+impl IntoResponses for AdminWriteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        with_admin_faults(WriteErrors::responses())
+    }
+}
+
+/// Everything an admin list may answer besides its page: a query it does not take, a missing
+/// token, the server's faults.
+pub struct AdminListErrors;
+
+impl IntoResponses for AdminListErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        with_admin_faults(ListErrors::responses())
+    }
+}
+
+/// A route's own faults together with those every admin route may answer.
+fn with_admin_faults(
+    mut faults: BTreeMap<String, RefOr<Response>>,
+) -> BTreeMap<String, RefOr<Response>> {
+    faults.extend(Unauthorized::responses());
+    faults.extend(ServerErrors::responses());
+    faults
 }
 
 /// The `Idempotency-Key` header every admin POST and PATCH takes.

@@ -112,11 +112,11 @@ impl TryFrom<RefundInput> for ledger::entries::RefundDraft {
     fn try_from(input: RefundInput) -> AppResult<Self> {
         Ok(Self {
             entry_id: rules::check_id("entry_id", input.entry_id)?,
-            amount: input
-                .amount
-                .as_deref()
-                .map(|a| typed_amount(a, &rules::AMOUNT_RULE, TypedAmount::parse))
-                .transpose()?,
+            amount: typed_amount(
+                input.amount.as_deref(),
+                &rules::AMOUNT_RULE,
+                TypedAmount::parse,
+            )?,
             occurred_at: occurred_at("occurred_at", input.occurred_at)?,
             source: input
                 .source
@@ -149,22 +149,27 @@ impl TryFrom<CorrectionInput> for ledger::entries::CorrectionDraft {
     fn try_from(input: CorrectionInput) -> AppResult<Self> {
         Ok(Self {
             entry_id: rules::check_id("entry_id", input.entry_id)?,
-            amount: input
-                .amount
-                .as_deref()
-                .map(|a| typed_amount(a, &rules::SIGNED_AMOUNT_RULE, TypedAmount::parse_signed))
-                .transpose()?,
+            amount: typed_amount(
+                input.amount.as_deref(),
+                &rules::SIGNED_AMOUNT_RULE,
+                TypedAmount::parse_signed,
+            )?,
             memo: text(&rules::REQUIRED_MEMO, "memo", &input.memo)?,
         })
     }
 }
 
-/// An amount whose currency the ledger decides (a refund's is its donation's).
+/// An amount, if given, whose currency the ledger decides (a refund's is its donation's).
 fn typed_amount(
-    input: &str,
+    input: Option<&str>,
     rule: &rules::Rule,
     parse: fn(&str) -> Result<TypedAmount, crate::domain::MoneyError>,
-) -> AppResult<TypedAmount> {
+) -> AppResult<Option<TypedAmount>> {
+    let Some(input) = input else {
+        return Ok(None);
+    };
     rule.check("amount", input)?;
-    parse(input).map_err(|e| AppError::invalid("amount", e.to_string()))
+    parse(input)
+        .map(Some)
+        .map_err(|e| AppError::invalid("amount", e.to_string()))
 }

@@ -1,20 +1,20 @@
 //! `/api/v1/admin/donors`: donors, their consent, their ledger, and tier pins.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::{page_number, PageQuery, PAGE_SIZE};
-use crate::db;
+use crate::db::{self, DbConn};
+use crate::error::AppResult;
 use crate::ledger::{self, donors::DonorDraft, donors::DonorUpdate};
-use crate::web::api::extract::{ApiToken, JsonBody};
+use crate::web::api::extract::JsonBody;
 use crate::web::api::responses::{
-    IdempotencyKey, ListErrors, ServerErrors, Unauthorized, WriteErrors,
+    AdminListErrors, AdminWriteErrors, IdempotencyKey, ServerErrors, Unauthorized,
 };
-use crate::web::api::{changed, created, write};
+use crate::web::api::{changed, created, AdminRequest, Recorded};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{DonorInput, DonorPatch, PinInput};
 use crate::web::views::ErrorView;
 use crate::web::views::{DonorDetailView, DonorListView, DonorView, EntryView, PledgeView};
-use crate::web::AppState;
 
 /// How many of a donor's newest entries their detail shows; the rest are a ledger page away
 /// (`/api/v1/admin/ledger?donor_id=…&cursor=…`).
@@ -30,19 +30,14 @@ const DETAIL_ENTRIES: i64 = 100;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "List donors", body = DonorListView),
-        ListErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminListErrors,
     )
 )]
 /// `GET /api/v1/admin/donors?page=`.
-pub async fn list(
-    state: web::Data<AppState>,
-    _token: ApiToken,
-    query: web::Query<PageQuery>,
-) -> ApiResult<HttpResponse> {
+pub async fn list(admin: AdminRequest, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
     let page = page_number(query.page)?;
-    let donors = state
+    let donors = admin
+        .state
         .run(move |conn| ledger::donors::list(conn, page, PAGE_SIZE + 1))
         .await?;
     let next_page = (donors.len() as i64 > PAGE_SIZE).then_some(page + 1);
@@ -65,31 +60,18 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Create a donor", body = DonorView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `POST /api/v1/admin/donors`.
-pub async fn create(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
-    body: JsonBody<DonorInput>,
-) -> ApiResult<HttpResponse> {
+pub async fn create(admin: AdminRequest, body: JsonBody<DonorInput>) -> ApiResult<HttpResponse> {
     let draft = DonorDraft::try_from(body.value)?;
-    write(
-        &state,
-        token,
-        &req,
-        &body.raw,
-        "donor.create",
-        move |conn| {
+    admin
+        .write(&body.raw, "donor.create", move |conn| {
             let donor = ledger::donors::create(conn, draft)?;
             created(format!("donor:{}", donor.id), &DonorView::from(&donor))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 #[utoipa::path(
@@ -108,14 +90,11 @@ pub async fn create(
     )
 )]
 /// `GET /api/v1/admin/donors/{id}`: the donor with their pledges, entries and standing.
-pub async fn show(
-    state: web::Data<AppState>,
-    _token: ApiToken,
-    path: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn show(admin: AdminRequest, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let currency = state.settings.currency;
-    let view = state
+    let currency = admin.currency();
+    let view = admin
+        .state
         .run(move |conn| {
             let donor = ledger::donors::find(conn, id)?;
             let pledges = ledger::pledges::list(conn, Some(id), None)?;
@@ -151,33 +130,23 @@ pub async fn show(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Update a donor's details or consent", body = DonorView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `PATCH /api/v1/admin/donors/{id}`: details and consent.
 pub async fn update(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
+    admin: AdminRequest,
     path: web::Path<i64>,
     body: JsonBody<DonorPatch>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let update = DonorUpdate::try_from(body.value)?;
-    write(
-        &state,
-        token,
-        &req,
-        &body.raw,
-        "donor.update",
-        move |conn| {
+    admin
+        .write(&body.raw, "donor.update", move |conn| {
             let donor = ledger::donors::update(conn, id, update)?;
             changed(format!("donor:{id}"), &DonorView::from(&donor))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 #[utoipa::path(
@@ -191,36 +160,36 @@ pub async fn update(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Pin a donor to a tier, or unpin them (audited)", body = DonorView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `POST /api/v1/admin/donors/{id}/pin`: pin a tier (or `"tier_id": null` to unpin).
 pub async fn pin(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
+    admin: AdminRequest,
     path: web::Path<i64>,
     body: JsonBody<PinInput>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let (tier_id, reason) = crate::web::inputs::pin(body.value)?;
-    write(
-        &state,
-        token,
-        &req,
-        &body.raw,
-        "donor.pin_tier",
-        move |conn| {
-            let donor = ledger::donors::pin_tier(conn, id, tier_id, &reason)?;
-            let mut recorded = changed(format!("donor:{id}"), &DonorView::from(&donor))?;
-            recorded.detail = Some(match tier_id {
-                Some(tier_id) => format!("pinned to tier {tier_id}: {}", reason.trim()),
-                None => format!("pin removed: {}", reason.trim()),
-            });
-            Ok(recorded)
-        },
-    )
-    .await
+    admin
+        .write(&body.raw, "donor.pin_tier", move |conn| {
+            pinned(conn, id, tier_id, &reason)
+        })
+        .await
+}
+
+/// Pins the donor to a tier (or unpins them), as the write unit records it: the audit log keeps
+/// the reason. The console's pin form records the same.
+pub(crate) fn pinned(
+    conn: &mut DbConn,
+    id: i64,
+    tier_id: Option<i64>,
+    reason: &str,
+) -> AppResult<Recorded> {
+    let donor = ledger::donors::pin_tier(conn, id, tier_id, reason)?;
+    let detail = match tier_id {
+        Some(tier_id) => format!("pinned to tier {tier_id}: {}", reason.trim()),
+        None => format!("pin removed: {}", reason.trim()),
+    };
+    Ok(changed(format!("donor:{id}"), &DonorView::from(&donor))?.with_detail(detail))
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/admin/ledger` and the money movements: donations, refunds, expenses, corrections.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -9,15 +9,12 @@ use crate::db::DbConn;
 use crate::domain::EntryKind;
 use crate::error::{AppError, AppResult};
 use crate::ledger::{self, entries::*};
-use crate::web::api::extract::{ApiToken, JsonBody};
-use crate::web::api::responses::{
-    IdempotencyKey, ListErrors, ServerErrors, Unauthorized, WriteErrors,
-};
-use crate::web::api::{created, write};
+use crate::web::api::extract::JsonBody;
+use crate::web::api::responses::{AdminListErrors, AdminWriteErrors, IdempotencyKey};
+use crate::web::api::{created, AdminRequest};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{CorrectionInput, DonationInput, ExpenseInput, RefundInput};
 use crate::web::views::{EntryView, LedgerPageView};
-use crate::web::AppState;
 
 /// `?kind=&donor_id=&page=` or `?kind=&donor_id=&cursor=`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -49,17 +46,11 @@ pub struct LedgerQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The ledger, newest first", body = LedgerPageView),
-        ListErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminListErrors,
     )
 )]
 /// `GET /api/v1/admin/ledger?kind=&donor_id=&page=`.
-pub async fn list(
-    state: web::Data<AppState>,
-    _token: ApiToken,
-    query: web::Query<LedgerQuery>,
-) -> ApiResult<HttpResponse> {
+pub async fn list(admin: AdminRequest, query: web::Query<LedgerQuery>) -> ApiResult<HttpResponse> {
     let kind = query
         .kind
         .as_deref()
@@ -83,7 +74,8 @@ pub async fn list(
         .donor_id
         .map(|id| crate::web::inputs::rules::check_id("donor_id", id))
         .transpose()?;
-    let page = state
+    let page = admin
+        .state
         .run(move |conn| ledger::entries::list(conn, kind, donor_id, at, PAGE_SIZE))
         .await?;
     let entries: Vec<EntryView> = page.entries.iter().map(EntryView::from).collect();
@@ -105,27 +97,18 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Record a donation", body = EntryView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `POST /api/v1/admin/donations`.
 pub async fn record_donation(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
+    admin: AdminRequest,
     body: JsonBody<DonationInput>,
 ) -> ApiResult<HttpResponse> {
-    let draft = DonationDraft::try_from((body.value, state.settings.currency))?;
-    record(
-        &state,
-        token,
-        &req,
-        &body.raw,
-        "donation.record",
-        move |conn| ledger::entries::record_donation(conn, draft),
-    )
+    let draft = DonationDraft::try_from((body.value, admin.currency()))?;
+    record(admin, &body.raw, "donation.record", move |conn| {
+        ledger::entries::record_donation(conn, draft)
+    })
     .await
 }
 
@@ -140,27 +123,18 @@ pub async fn record_donation(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Refund (part of) a donation", body = EntryView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `POST /api/v1/admin/refunds`: the amount defaults to what remains of the donation.
 pub async fn record_refund(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
+    admin: AdminRequest,
     body: JsonBody<RefundInput>,
 ) -> ApiResult<HttpResponse> {
     let draft = RefundDraft::try_from(body.value)?;
-    record(
-        &state,
-        token,
-        &req,
-        &body.raw,
-        "refund.record",
-        move |conn| ledger::entries::record_refund(conn, draft),
-    )
+    record(admin, &body.raw, "refund.record", move |conn| {
+        ledger::entries::record_refund(conn, draft)
+    })
     .await
 }
 
@@ -175,27 +149,18 @@ pub async fn record_refund(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Record a running cost", body = EntryView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `POST /api/v1/admin/expenses`.
 pub async fn record_expense(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
+    admin: AdminRequest,
     body: JsonBody<ExpenseInput>,
 ) -> ApiResult<HttpResponse> {
-    let draft = ExpenseDraft::try_from((body.value, state.settings.currency))?;
-    record(
-        &state,
-        token,
-        &req,
-        &body.raw,
-        "expense.record",
-        move |conn| ledger::entries::record_expense(conn, draft),
-    )
+    let draft = ExpenseDraft::try_from((body.value, admin.currency()))?;
+    record(admin, &body.raw, "expense.record", move |conn| {
+        ledger::entries::record_expense(conn, draft)
+    })
     .await
 }
 
@@ -210,34 +175,24 @@ pub async fn record_expense(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Correct a mistaken entry", body = EntryView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `POST /api/v1/admin/corrections`: reverses a mistaken entry, in full or by a signed amount.
 pub async fn record_correction(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
+    admin: AdminRequest,
     body: JsonBody<CorrectionInput>,
 ) -> ApiResult<HttpResponse> {
     let draft = CorrectionDraft::try_from(body.value)?;
-    record(
-        &state,
-        token,
-        &req,
-        &body.raw,
-        "correction.record",
-        move |conn| ledger::entries::record_correction(conn, draft),
-    )
+    record(admin, &body.raw, "correction.record", move |conn| {
+        ledger::entries::record_correction(conn, draft)
+    })
     .await
 }
 
+/// Records an entry through the write unit and answers with it (201).
 async fn record<F>(
-    state: &AppState,
-    token: ApiToken,
-    req: &HttpRequest,
+    admin: AdminRequest,
     raw: &[u8],
     action: &'static str,
     record: F,
@@ -245,9 +200,10 @@ async fn record<F>(
 where
     F: FnOnce(&mut DbConn) -> AppResult<Entry> + Send + 'static,
 {
-    write(state, token, req, raw, action, move |conn| {
-        let entry = record(conn)?;
-        created(format!("entry:{}", entry.id), &EntryView::from(&entry))
-    })
-    .await
+    admin
+        .write(raw, action, move |conn| {
+            let entry = record(conn)?;
+            created(format!("entry:{}", entry.id), &EntryView::from(&entry))
+        })
+        .await
 }

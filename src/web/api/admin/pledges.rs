@@ -1,20 +1,19 @@
 //! `/api/v1/admin/pledges`: recurring pledges and their status.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::db::DbConn;
 use crate::domain::PledgeStatus;
+use crate::error::AppResult;
 use crate::ledger::{self, pledges::PledgeDraft};
-use crate::web::api::extract::{ApiToken, JsonBody};
-use crate::web::api::responses::{
-    IdempotencyKey, ListErrors, ServerErrors, Unauthorized, WriteErrors,
-};
-use crate::web::api::{changed, created, write};
+use crate::web::api::extract::JsonBody;
+use crate::web::api::responses::{AdminListErrors, AdminWriteErrors, IdempotencyKey};
+use crate::web::api::{changed, created, AdminRequest, Recorded};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{PledgeInput, StatusInput};
 use crate::web::views::{PledgeListView, PledgeView};
-use crate::web::AppState;
 
 /// `?donor_id=&status=`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -39,17 +38,11 @@ pub struct PledgeQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "List pledges", body = PledgeListView),
-        ListErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminListErrors,
     )
 )]
 /// `GET /api/v1/admin/pledges?donor_id=&status=`.
-pub async fn list(
-    state: web::Data<AppState>,
-    _token: ApiToken,
-    query: web::Query<PledgeQuery>,
-) -> ApiResult<HttpResponse> {
+pub async fn list(admin: AdminRequest, query: web::Query<PledgeQuery>) -> ApiResult<HttpResponse> {
     let status = query
         .status
         .clone()
@@ -59,7 +52,8 @@ pub async fn list(
         .donor_id
         .map(|id| crate::web::inputs::rules::check_id("donor_id", id))
         .transpose()?;
-    let pledges = state
+    let pledges = admin
+        .state
         .run(move |conn| ledger::pledges::list(conn, donor_id, status))
         .await?;
     let pledges: Vec<PledgeView> = pledges.iter().map(PledgeView::from).collect();
@@ -77,31 +71,18 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Record a pledge", body = PledgeView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `POST /api/v1/admin/pledges`.
-pub async fn create(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
-    body: JsonBody<PledgeInput>,
-) -> ApiResult<HttpResponse> {
-    let draft = PledgeDraft::try_from((body.value, state.settings.currency))?;
-    write(
-        &state,
-        token,
-        &req,
-        &body.raw,
-        "pledge.create",
-        move |conn| {
+pub async fn create(admin: AdminRequest, body: JsonBody<PledgeInput>) -> ApiResult<HttpResponse> {
+    let draft = PledgeDraft::try_from((body.value, admin.currency()))?;
+    admin
+        .write(&body.raw, "pledge.create", move |conn| {
             let pledge = ledger::pledges::create(conn, draft)?;
             created(format!("pledge:{}", pledge.id), &PledgeView::from(&pledge))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 #[utoipa::path(
@@ -115,33 +96,32 @@ pub async fn create(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Change a pledge's status (audited)", body = PledgeView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `POST /api/v1/admin/pledges/{id}/status`.
 pub async fn change_status(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
+    admin: AdminRequest,
     path: web::Path<i64>,
     body: JsonBody<StatusInput>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let status = PledgeStatus::try_from(body.value)?;
-    write(
-        &state,
-        token,
-        &req,
-        &body.raw,
-        "pledge.status",
-        move |conn| {
-            let (pledge, before) = ledger::pledges::change_status(conn, id, status)?;
-            let mut recorded = changed(format!("pledge:{id}"), &PledgeView::from(&pledge))?;
-            recorded.detail = Some(format!("{before} -> {status}"));
-            Ok(recorded)
-        },
-    )
-    .await
+    admin
+        .write(&body.raw, "pledge.status", move |conn| {
+            status_changed(conn, id, status)
+        })
+        .await
+}
+
+/// Changes the pledge's status, as the write unit records it: the audit log keeps the status it
+/// had. The console's status buttons record the same.
+pub(crate) fn status_changed(
+    conn: &mut DbConn,
+    id: i64,
+    status: PledgeStatus,
+) -> AppResult<Recorded> {
+    let (pledge, before) = ledger::pledges::change_status(conn, id, status)?;
+    Ok(changed(format!("pledge:{id}"), &PledgeView::from(&pledge))?
+        .with_detail(format!("{before} -> {status}")))
 }

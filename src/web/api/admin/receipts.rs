@@ -1,15 +1,15 @@
 //! `/api/v1/admin/receipts/{number}`: view a receipt or credit note, and send it again (same
 //! number, same snapshot).
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ledger::receipts::{self, Receipt};
 use crate::mail::render::{self, Instance};
-use crate::web::api::extract::{ApiToken, RawBody};
+use crate::web::api::extract::RawBody;
 use crate::web::api::responses::{IdempotencyKey, ServerErrors, Unauthorized};
-use crate::web::api::{write, Recorded};
+use crate::web::api::{accepted, AdminRequest};
 use crate::web::error::ApiResult;
 #[allow(unused_imports)] // named by the OpenAPI annotations
 use crate::web::views::ErrorView;
@@ -65,14 +65,11 @@ fn instance(state: &AppState) -> Instance {
     )
 )]
 /// `GET /api/v1/admin/receipts/{number}`.
-pub async fn show(
-    state: web::Data<AppState>,
-    _token: ApiToken,
-    path: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+pub async fn show(admin: AdminRequest, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let number = path.into_inner();
-    let instance = instance(&state);
-    let view = state
+    let instance = instance(&admin.state);
+    let view = admin
+        .state
         .run(move |conn| {
             let receipt = receipts::find(conn, &number)?;
             view(conn, &instance, receipt)
@@ -102,32 +99,18 @@ pub async fn show(
 /// `POST /api/v1/admin/receipts/{number}/resend`: queues the same document again for the
 /// donor's current address; `202 Accepted` with the receipt and its deliveries.
 pub async fn resend(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
+    admin: AdminRequest,
     path: web::Path<String>,
     body: RawBody,
 ) -> ApiResult<HttpResponse> {
     let number = path.into_inner();
-    let instance = instance(&state);
-    write(
-        &state,
-        token,
-        &req,
-        &body.0,
-        "receipt.resend",
-        move |conn| {
+    let instance = instance(&admin.state);
+    admin
+        .write(&body.0, "receipt.resend", move |conn| {
             let receipt = receipts::resend(conn, &number)?;
             let view = view(conn, &instance, receipt)?;
-            Ok(Recorded {
-                status: 202,
-                body: serde_json::to_value(&view).map_err(|e| {
-                    crate::error::AppError::Internal(format!("serialising a reply: {e}"))
-                })?,
-                subject: format!("receipt:{number}"),
-                detail: Some(format!("receipt {number} queued again")),
-            })
-        },
-    )
-    .await
+            Ok(accepted(format!("receipt:{number}"), &view)?
+                .with_detail(format!("receipt {number} queued again")))
+        })
+        .await
 }

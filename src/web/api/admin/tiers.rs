@@ -1,18 +1,17 @@
 //! `/api/v1/admin/tiers`: sponsor tiers.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::ledger::{self, tiers::TierDraft, tiers::TierUpdate};
-use crate::web::api::extract::{ApiToken, JsonBody, RawBody};
-use crate::web::api::responses::{IdempotencyKey, ServerErrors, Unauthorized, WriteErrors};
-use crate::web::api::{changed, created, write};
+use crate::web::api::extract::{JsonBody, RawBody};
+use crate::web::api::responses::{AdminWriteErrors, IdempotencyKey, ServerErrors, Unauthorized};
+use crate::web::api::{changed, created, AdminRequest};
 use crate::web::error::ApiResult;
 use crate::web::inputs::{TierInput, TierPatch};
 use crate::web::views::ErrorView;
 use crate::web::views::{TierListView, TierView};
-use crate::web::AppState;
 
 /// `?include_archived=`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,12 +39,12 @@ pub struct IncludeArchived {
 )]
 /// `GET /api/v1/admin/tiers?include_archived=true`.
 pub async fn list(
-    state: web::Data<AppState>,
-    _token: ApiToken,
+    admin: AdminRequest,
     query: web::Query<IncludeArchived>,
 ) -> ApiResult<HttpResponse> {
     let include = query.include_archived.unwrap_or(false);
-    let tiers = state
+    let tiers = admin
+        .state
         .run(move |conn| ledger::tiers::list(conn, include))
         .await?;
     let tiers: Vec<TierView> = tiers.iter().map(TierView::from).collect();
@@ -63,24 +62,18 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Create a tier", body = TierView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `POST /api/v1/admin/tiers`.
-pub async fn create(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
-    body: JsonBody<TierInput>,
-) -> ApiResult<HttpResponse> {
-    let draft = TierDraft::try_from((body.value, state.settings.currency))?;
-    write(&state, token, &req, &body.raw, "tier.create", move |conn| {
-        let tier = ledger::tiers::create(conn, draft)?;
-        created(format!("tier:{}", tier.id), &TierView::from(&tier))
-    })
-    .await
+pub async fn create(admin: AdminRequest, body: JsonBody<TierInput>) -> ApiResult<HttpResponse> {
+    let draft = TierDraft::try_from((body.value, admin.currency()))?;
+    admin
+        .write(&body.raw, "tier.create", move |conn| {
+            let tier = ledger::tiers::create(conn, draft)?;
+            created(format!("tier:{}", tier.id), &TierView::from(&tier))
+        })
+        .await
 }
 
 #[utoipa::path(
@@ -94,26 +87,23 @@ pub async fn create(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Update a tier", body = TierView),
-        WriteErrors,
-        Unauthorized,
-        ServerErrors,
+        AdminWriteErrors,
     )
 )]
 /// `PATCH /api/v1/admin/tiers/{id}`.
 pub async fn update(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
+    admin: AdminRequest,
     path: web::Path<i64>,
     body: JsonBody<TierPatch>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let update = TierUpdate::try_from((body.value, state.settings.currency))?;
-    write(&state, token, &req, &body.raw, "tier.update", move |conn| {
-        let tier = ledger::tiers::update(conn, id, update)?;
-        changed(format!("tier:{id}"), &TierView::from(&tier))
-    })
-    .await
+    let update = TierUpdate::try_from((body.value, admin.currency()))?;
+    admin
+        .write(&body.raw, "tier.update", move |conn| {
+            let tier = ledger::tiers::update(conn, id, update)?;
+            changed(format!("tier:{id}"), &TierView::from(&tier))
+        })
+        .await
 }
 
 #[utoipa::path(
@@ -136,16 +126,15 @@ pub async fn update(
 )]
 /// `POST /api/v1/admin/tiers/{id}/archive`.
 pub async fn archive(
-    state: web::Data<AppState>,
-    token: ApiToken,
-    req: HttpRequest,
+    admin: AdminRequest,
     path: web::Path<i64>,
     body: RawBody,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    write(&state, token, &req, &body.0, "tier.archive", move |conn| {
-        let tier = ledger::tiers::archive(conn, id)?;
-        changed(format!("tier:{id}"), &TierView::from(&tier))
-    })
-    .await
+    admin
+        .write(&body.0, "tier.archive", move |conn| {
+            let tier = ledger::tiers::archive(conn, id)?;
+            changed(format!("tier:{id}"), &TierView::from(&tier))
+        })
+        .await
 }
