@@ -457,8 +457,8 @@ impl SmallDisk {
         let mut file = std::fs::File::create(&path).expect("filler");
         let block = vec![0u8; 64 * 1024];
         while file.write_all(&block).is_ok() {}
-        let mut small = [0u8; 512];
-        while file.write_all(&mut small).is_ok() {}
+        let small = [0u8; 512];
+        while file.write_all(&small).is_ok() {}
         let _ = file.sync_all();
         path
     }
