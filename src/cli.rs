@@ -58,7 +58,7 @@ enum Command {
         #[command(subcommand)]
         command: ReceiptsCommand,
     },
-    /// Write the ledger or the donors as CSV to stdout (stable column names: see the README).
+    /// Write the ledger or the donors as CSV to stdout (stable column names: see docs/using.md).
     Export {
         /// What to export.
         #[arg(value_parser = ["ledger", "donors"])]

@@ -24,4 +24,5 @@ mod receipts;
 mod scale;
 mod schema;
 mod stripe;
+mod upgrade;
 mod write_path;
