@@ -146,10 +146,19 @@ crate::backend_test!(
         let began = Instant::now();
         let url = app.settings.database_url.clone();
         let target = file.clone();
+        let during = stream.count();
         let copied = actix_web::web::block(move || coffer::ops::backup::backup(&url, &target))
             .await
             .expect("backup thread")
             .expect("backup");
+        // For the record (`--nocapture`): how the backup behaves under the writers' load.
+        eprintln!(
+            "{:?} backup: {:.0} ms, {} donations acknowledged while it ran, {} bytes",
+            app.backend,
+            began.elapsed().as_secs_f64() * 1000.0,
+            stream.count() - during,
+            copied.bytes
+        );
         // The stream goes on after the backup, as the server would.
         let more = stream.count() + 10;
         stream.until(more).await;
@@ -531,6 +540,10 @@ async fn a_full_disk_answers_503_with_retry_after_and_loses_nothing() {
         match status {
             StatusCode::CREATED => acknowledged += 1,
             StatusCode::SERVICE_UNAVAILABLE => {
+                eprintln!(
+                    "full disk: 503 in {:.1} ms, Retry-After {retry:?}",
+                    elapsed.as_secs_f64() * 1000.0
+                );
                 assert!(retry.is_some(), "503 without Retry-After");
                 assert_eq!(body["error"]["code"], "unavailable", "{body}");
                 assert!(
@@ -663,6 +676,10 @@ async fn a_database_that_cannot_be_reached_answers_503_within_two_seconds() {
     for _ in 0..3 {
         let (status, retry, body, elapsed) = post_donation(&app, donor).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        eprintln!(
+            "database unreachable: 503 in {:.0} ms, Retry-After {retry:?}",
+            elapsed.as_secs_f64() * 1000.0
+        );
         assert!(retry.is_some());
         assert_eq!(body["error"]["code"], "unavailable");
         assert!(
