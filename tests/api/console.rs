@@ -79,7 +79,7 @@ async fn login_form(app: &TestApp, client: &reqwest::Client) -> (String, String)
         .next()
         .unwrap()
         .to_owned();
-    let csrf = csrf_of(&response.text().await.unwrap());
+    let csrf = crate::helpers::csrf_of(&response.text().await.unwrap());
     (cookie, csrf)
 }
 
@@ -132,20 +132,8 @@ async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
     response.text().await.expect("body")
 }
 
-/// The CSRF token a page's forms carry.
-fn csrf_of(html: &str) -> String {
-    let document = scraper::Html::parse_document(html);
-    let selector = scraper::Selector::parse("input[name=csrf]").expect("selector");
-    document
-        .select(&selector)
-        .next()
-        .and_then(|input| input.value().attr("value"))
-        .expect("a CSRF field")
-        .to_owned()
-}
-
 async fn dashboard_csrf(app: &TestApp, client: &reqwest::Client) -> String {
-    csrf_of(&page(app, client, "/admin").await)
+    crate::helpers::csrf_of(&page(app, client, "/admin").await)
 }
 
 async fn post(
@@ -218,7 +206,7 @@ console_test!(
         assert!(html.contains(coffer::domain::INDEPENDENCE_STATEMENT));
         assert!(html.contains("<svg"), "the chart is inline SVG");
 
-        let csrf = csrf_of(&html);
+        let csrf = crate::helpers::csrf_of(&html);
         let out = post(&app, &client, "/admin/logout", &[("csrf", &csrf)]).await;
         assert_eq!(out.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&out), "/admin/login");
@@ -882,7 +870,7 @@ console_test!(
 
         let client = signed_in(&app, TREASURER).await;
         let form = page(&app, &client, "/admin/ledger/donation").await;
-        let csrf = csrf_of(&form);
+        let csrf = crate::helpers::csrf_of(&form);
         // 120.00 in a year is 10.00 a month: the rosegold tier.
         let response = post(
             &app,
@@ -1173,7 +1161,7 @@ console_test!(
         let client = signed_in(&app, TREASURER).await;
         let path = format!("/admin/donors/{donor}");
         let html = page(&app, &client, &path).await;
-        let csrf = csrf_of(&html);
+        let csrf = crate::helpers::csrf_of(&html);
         let erase = format!("/admin/donors/{donor}/erase");
         let unconfirmed = post(
             &app,
@@ -1314,7 +1302,7 @@ console_test!(
         let client = signed_in(&app, TREASURER).await;
         let form = page(&app, &client, &format!("/admin/donors/{donor}/logo")).await;
         assert!(form.contains("multipart/form-data"), "{form}");
-        let csrf = csrf_of(&form);
+        let csrf = crate::helpers::csrf_of(&form);
         let original = png_logo(800, 400);
         let response = upload(
             &app,
@@ -1516,7 +1504,7 @@ console_test!(
         let html = page(&app, &client, "/admin/settings").await;
         assert!(html.contains(coffer::domain::INDEPENDENCE_STATEMENT));
         assert!(html.contains("grant nothing on the instance"), "{html}");
-        let csrf = csrf_of(&html);
+        let csrf = crate::helpers::csrf_of(&html);
 
         let before = counts(&app);
         let response = post(

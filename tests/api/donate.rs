@@ -22,18 +22,7 @@ async fn form(app: &TestApp, path: &str) -> (String, String, String) {
         .unwrap()
         .to_owned();
     let html = response.text().await.unwrap();
-    (cookie, csrf_of(&html), html)
-}
-
-fn csrf_of(html: &str) -> String {
-    let document = scraper::Html::parse_document(html);
-    let selector = scraper::Selector::parse("input[name=csrf]").unwrap();
-    document
-        .select(&selector)
-        .next()
-        .and_then(|i| i.value().attr("value"))
-        .expect("a CSRF field")
-        .to_owned()
+    (cookie, crate::helpers::csrf_of(&html), html)
 }
 
 async fn post(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Response {

@@ -435,3 +435,15 @@ pub async fn assert_error(response: Response, status: StatusCode, code: &str) ->
         .expect("message")
         .to_owned()
 }
+
+/// The CSRF token a page's forms carry (`<input name="csrf">`).
+pub fn csrf_of(html: &str) -> String {
+    let document = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse("input[name=csrf]").expect("selector");
+    document
+        .select(&selector)
+        .next()
+        .and_then(|input| input.value().attr("value"))
+        .expect("a CSRF field")
+        .to_owned()
+}

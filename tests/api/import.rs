@@ -562,17 +562,6 @@ mod console {
             .await
     }
 
-    fn csrf_of(html: &str) -> String {
-        let document = scraper::Html::parse_document(html);
-        let selector = scraper::Selector::parse("input[name=csrf]").expect("selector");
-        document
-            .select(&selector)
-            .next()
-            .and_then(|input| input.value().attr("value"))
-            .expect("a CSRF field")
-            .to_owned()
-    }
-
     /// A browser signed in as a new account of `role`.
     async fn signed_in(app: &TestApp, email: &str, role: Role) -> reqwest::Client {
         let hash = coffer::ledger::admins::hash_password(PASSWORD).expect("hash");
@@ -594,7 +583,7 @@ mod console {
             .next()
             .unwrap()
             .to_owned();
-        let csrf = csrf_of(&form.text().await.unwrap());
+        let csrf = crate::helpers::csrf_of(&form.text().await.unwrap());
         let response = client
             .post(app.url("/admin/login"))
             .header(header::COOKIE, cookie)
@@ -663,7 +652,7 @@ mod console {
             let before = state(&app);
             let response = viewer.get(app.url("/admin/import")).send().await.expect("GET");
             assert_eq!(response.status(), StatusCode::FORBIDDEN);
-            let viewer_csrf = csrf_of(
+            let viewer_csrf = crate::helpers::csrf_of(
                 &viewer.get(app.url("/admin")).send().await.expect("GET").text().await.unwrap(),
             );
             let response = upload(&app, &viewer, Some(&viewer_csrf), "opencollective", bytes.clone()).await;
@@ -671,7 +660,7 @@ mod console {
 
             let page = treasurer.get(app.url("/admin/import")).send().await.expect("GET");
             assert_eq!(page.status(), StatusCode::OK);
-            let csrf = csrf_of(&page.text().await.unwrap());
+            let csrf = crate::helpers::csrf_of(&page.text().await.unwrap());
             for forged in [None, Some(""), Some(viewer_csrf.as_str())] {
                 let response = upload(&app, &treasurer, forged, "opencollective", bytes.clone()).await;
                 assert_eq!(response.status(), StatusCode::FORBIDDEN, "{forged:?}");

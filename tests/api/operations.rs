@@ -777,17 +777,7 @@ async fn sigterm_during_a_stream_of_donations(backend: Backend) {
     } else {
         messages
     };
-    let mut numbers: Vec<String> = messages
-        .iter()
-        .map(|m| {
-            let subject = m.header("Subject").expect("subject");
-            subject
-                .split_whitespace()
-                .find(|w| w.len() == 11 && w.as_bytes()[4] == b'-')
-                .unwrap_or_else(|| panic!("no receipt number in “{subject}”"))
-                .to_owned()
-        })
-        .collect();
+    let mut numbers = crate::receipts::numbers_in(&messages);
     numbers.sort();
     let before = numbers.len();
     numbers.dedup();

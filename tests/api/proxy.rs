@@ -132,17 +132,6 @@ fn client_from(address: [u8; 4]) -> reqwest::Client {
         .expect("client")
 }
 
-fn csrf_of(html: &str) -> String {
-    let document = scraper::Html::parse_document(html);
-    let selector = scraper::Selector::parse("input[name=csrf]").expect("selector");
-    document
-        .select(&selector)
-        .next()
-        .and_then(|i| i.value().attr("value"))
-        .expect("a CSRF field")
-        .to_owned()
-}
-
 /// Opens the donation form and posts a pledge: the answer's status. The form's cookie is
 /// carried by hand, as a script would: it is `Secure`, and some of these requests are plain
 /// http straight to Coffer.
@@ -162,7 +151,7 @@ async fn donate(client: &reqwest::Client, base: &str, headers: &[(&str, &str)]) 
         .and_then(|c| c.split(';').next())
         .expect("the form's cookie")
         .to_owned();
-    let csrf = csrf_of(&form.text().await.expect("form"));
+    let csrf = crate::helpers::csrf_of(&form.text().await.expect("form"));
     let mut post = client
         .post(format!("{base}/donate"))
         .header(header::COOKIE, cookie)
@@ -265,7 +254,7 @@ async fn behind_nginx_each_visitor_has_their_own_address_and_limit() {
         .to_owned();
     assert!(cookie.starts_with("__Host-"), "{cookie}");
     assert!(cookie.contains("Secure"), "{cookie}");
-    let csrf = csrf_of(&login.text().await.expect("form"));
+    let csrf = crate::helpers::csrf_of(&login.text().await.expect("form"));
     let signed_in = browser
         .post(format!("{base}/admin/login"))
         .form(&[
@@ -345,7 +334,7 @@ async fn two_processes_on_one_postgres_give_no_more_sign_in_tries_than_one() {
                 .send()
                 .await
                 .expect("form");
-            let csrf = csrf_of(&form.text().await.expect("form"));
+            let csrf = crate::helpers::csrf_of(&form.text().await.expect("form"));
             client
                 .post(format!("{base}/admin/login"))
                 .form(&[

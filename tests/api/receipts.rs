@@ -93,7 +93,8 @@ async fn wait_until_drained(app: &TestApp, sent: i64) {
     }
 }
 
-fn numbers_in(messages: &[Received]) -> Vec<String> {
+/// The receipt numbers the messages' subjects carry, in order.
+pub(crate) fn numbers_in(messages: &[Received]) -> Vec<String> {
     messages
         .iter()
         .map(|m| {
