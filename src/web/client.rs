@@ -198,12 +198,14 @@ pub async fn identify_client(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let trusted = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.settings.trusted_proxies.clone())
-        .unwrap_or_default();
+    // The state is shared (an Arc), so the hot path neither allocates nor copies the list.
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let untrusting = TrustedProxies::default();
+    let trusted = state
+        .as_ref()
+        .map_or(&untrusting, |state| &state.settings.trusted_proxies);
     let peer = req.peer_addr().map(|a| a.ip());
-    let client = resolve(peer, req.headers(), &trusted);
+    let client = resolve(peer, req.headers(), trusted);
     let headers = req.headers_mut();
     let forwarded = FORWARDING_HEADERS
         .iter()
