@@ -175,6 +175,23 @@ pub fn reversals(conn: &mut DbConn, id: i64) -> QueryResult<Reversals> {
     Ok(reversals)
 }
 
+/// What came back of the refunds of `id` (a refund that failed, a dispute won): the sum of the
+/// entries that reverse its refunds.
+pub fn refunds_given_back(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
+    let refunds: Vec<i64> = ledger_entries::table
+        .filter(ledger_entries::reverses.eq(id))
+        .filter(ledger_entries::kind.eq("refund"))
+        .select(ledger_entries::id)
+        .load(conn)?;
+    if refunds.is_empty() {
+        return Ok(0);
+    }
+    ledger_entries::table
+        .filter(ledger_entries::reverses.eq_any(refunds))
+        .select(sql::<BigInt>("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"))
+        .first(conn)
+}
+
 /// One donor's one-time giving in one currency inside a window, net of what reverses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GiftTotal {

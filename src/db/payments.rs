@@ -206,6 +206,10 @@ pub struct RefundRow {
     pub currency: String,
     pub occurred_at: NaiveDateTime,
     pub entry_id: Option<i64>,
+    /// When Stripe said the money came back (a failed refund, reinstated dispute funds).
+    pub failed_at: Option<NaiveDateTime>,
+    /// The entry that reversed the written refund, once it is written.
+    pub reversal_entry_id: Option<i64>,
 }
 
 pub fn find_refund(conn: &mut DbConn, refund_id: &str) -> QueryResult<Option<RefundRow>> {
@@ -223,11 +227,18 @@ pub fn insert_refund(conn: &mut DbConn, row: &RefundRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// The refunds of a payment not yet written to the ledger, oldest first.
+/// The refunds of a payment not yet (fully) written to the ledger, oldest first: not written,
+/// or whose money came back and is not yet given back.
 pub fn unrecorded_refunds(conn: &mut DbConn, payment_intent: &str) -> QueryResult<Vec<RefundRow>> {
     stripe_refunds::table
         .filter(stripe_refunds::payment_intent.eq(payment_intent))
-        .filter(stripe_refunds::entry_id.is_null())
+        .filter(
+            stripe_refunds::entry_id
+                .is_null()
+                .or(stripe_refunds::failed_at
+                    .is_not_null()
+                    .and(stripe_refunds::reversal_entry_id.is_null())),
+        )
         .select(RefundRow::as_select())
         .order((
             stripe_refunds::occurred_at.asc(),
@@ -239,6 +250,28 @@ pub fn unrecorded_refunds(conn: &mut DbConn, payment_intent: &str) -> QueryResul
 pub fn set_refund_entry(conn: &mut DbConn, refund_id: &str, entry_id: i64) -> QueryResult<usize> {
     diesel::update(stripe_refunds::table.find(refund_id))
         .set(stripe_refunds::entry_id.eq(Some(entry_id)))
+        .execute(conn)
+}
+
+/// Stripe gave a refund's money back (the refund failed, or a dispute was won).
+pub fn mark_refund_failed(
+    conn: &mut DbConn,
+    refund_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(stripe_refunds::table.find(refund_id))
+        .filter(stripe_refunds::failed_at.is_null())
+        .set(stripe_refunds::failed_at.eq(Some(at)))
+        .execute(conn)
+}
+
+pub fn set_refund_reversal(
+    conn: &mut DbConn,
+    refund_id: &str,
+    entry_id: i64,
+) -> QueryResult<usize> {
+    diesel::update(stripe_refunds::table.find(refund_id))
+        .set(stripe_refunds::reversal_entry_id.eq(Some(entry_id)))
         .execute(conn)
 }
 

@@ -131,6 +131,13 @@ pub fn set_status(
 
 /// Changes what a pledge promises, for pledges whose terms another system keeps (a Stripe
 /// subscription whose amount or interval the donor changed there).
+/// When the pledge began, as its provider reports it.
+pub fn set_started_at(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(pledges::table.find(id))
+        .set(pledges::started_at.eq(at))
+        .execute(conn)
+}
+
 pub fn set_terms(conn: &mut DbConn, id: i64, amount: i64, interval: &str) -> QueryResult<usize> {
     diesel::update(pledges::table.find(id))
         .set((pledges::amount.eq(amount), pledges::interval.eq(interval)))

@@ -270,6 +270,8 @@ diesel::table! {
         currency -> Text,
         occurred_at -> Timestamp,
         entry_id -> Nullable<BigInt>,
+        failed_at -> Nullable<Timestamp>,
+        reversal_entry_id -> Nullable<BigInt>,
     }
 }
 

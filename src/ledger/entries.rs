@@ -117,9 +117,14 @@ impl Standing {
 /// The entry's standing as recorded now.
 pub fn standing(conn: &mut DbConn, entry: &Entry) -> AppResult<Standing> {
     let reversals = db::ledger::reversals(conn, entry.id)?;
+    // A refund whose money came back (failed, or a dispute won) no longer takes from it.
+    let given_back = match entry.kind {
+        EntryKind::Donation => db::ledger::refunds_given_back(conn, entry.id)?,
+        _ => 0,
+    };
     Ok(Standing {
         original: i128::from(entry.amount.minor()),
-        refunded: i128::from(reversals.refunded),
+        refunded: i128::from(reversals.refunded) + i128::from(given_back),
         corrected: i128::from(reversals.corrected),
     })
 }
@@ -371,6 +376,50 @@ pub fn record_correction(conn: &mut DbConn, draft: CorrectionDraft) -> AppResult
             reverses: Some(original.id),
             category: original.category,
             memo: draft.memo,
+        },
+    )
+}
+
+/// Gives back a refund whose money came back (a refund that failed, a dispute the instance
+/// won): a correction of the refund entry, for all of it, dated when it came back. The refund
+/// stays in the books, reversed, as the provider reports it.
+pub fn reverse_refund(
+    conn: &mut DbConn,
+    refund_id: i64,
+    occurred_at: NaiveDateTime,
+    source: Source,
+    external_ref: String,
+    memo: String,
+) -> AppResult<Entry> {
+    let refund = find_for_update(conn, refund_id).map_err(|e| e.missing_reference("entry_id"))?;
+    if refund.kind != EntryKind::Refund {
+        return Err(AppError::invalid(
+            "entry_id",
+            "only a refund can be given back",
+        ));
+    }
+    let remaining = remaining(conn, &refund)?;
+    if !remaining.is_negative() {
+        return Err(AppError::Conflict(format!(
+            "refund {} has already been given back",
+            refund.id
+        )));
+    }
+    insert(
+        conn,
+        db::ledger::NewEntry {
+            kind: EntryKind::Correction.as_str().to_owned(),
+            amount: remaining.negated().minor(),
+            currency: remaining.currency().code().to_owned(),
+            donor_id: refund.donor_id,
+            pledge_id: refund.pledge_id,
+            occurred_at: occurred_at.max(refund.occurred_at),
+            recorded_at: db::now(),
+            source: source.as_str().to_owned(),
+            external_ref: Some(external_ref),
+            reverses: Some(refund.id),
+            category: None,
+            memo,
         },
     )
 }

@@ -292,12 +292,53 @@ pub struct RefundFact {
     pub created: i64,
 }
 
+/// Who paid, when no donation intent says: the provider's customer. A donor made from it has
+/// no display consent (counted, never named) until they give it through their self-service link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payer {
+    pub email: String,
+    pub name: Option<String>,
+    pub locale: Option<String>,
+}
+
+/// The terms of a subscription no intent made: what its pledge is made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionOrigin {
+    pub payer: Payer,
+    /// Minor units per interval (the monthly or yearly equivalent of the provider's terms).
+    pub amount: i64,
+    pub currency: String,
+    pub interval: Interval,
+    /// When the subscription started at the provider (Unix seconds).
+    pub started_at: i64,
+}
+
+/// Money a dispute took or gave back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeFact {
+    /// Kept as a refund whose id is the dispute's.
+    pub funds: RefundFact,
+    /// The dispute fee, from the withdrawal's balance transaction.
+    pub fee: Option<Fee>,
+}
+
+/// A refund (or a dispute's withdrawal) whose money came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GivenBack {
+    pub refund: RefundFact,
+    /// When it came back (Unix seconds).
+    pub at: i64,
+}
+
 /// What an event means for the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentFact {
     /// A one-time gift was paid.
     GiftPaid {
-        intent: String,
+        /// `None` for a payment Coffer's donation page did not start (a Payment Link, the
+        /// Dashboard, an older integration): the payer is the donor then.
+        intent: Option<String>,
+        payer: Option<Payer>,
         payment: PaymentDetails,
         amount: i64,
         currency: String,
@@ -319,6 +360,8 @@ pub enum PaymentFact {
         /// Unix seconds.
         paid_at: i64,
         payment: Option<PaymentDetails>,
+        /// Without an intent: the subscription, to make its pledge from.
+        origin: Option<SubscriptionOrigin>,
     },
     /// Where a subscription stands now: its status and terms.
     SubscriptionState {
@@ -330,9 +373,19 @@ pub enum PaymentFact {
         amount: Option<i64>,
         currency: Option<String>,
         interval: Option<Interval>,
+        /// When it started at the provider (Unix seconds).
+        started_at: Option<i64>,
+        /// Without an intent: what its pledge is made from.
+        origin: Option<SubscriptionOrigin>,
     },
     /// Money given back.
     Refunds(Vec<RefundFact>),
+    /// A refund that failed: its money came back.
+    RefundFailed(GivenBack),
+    /// A dispute took the payment's funds (and a fee).
+    DisputeWithdrawn(DisputeFact),
+    /// A dispute was won: its funds came back.
+    DisputeReinstated(GivenBack),
     /// Nothing Coffer records.
     Ignored,
 }
@@ -370,6 +423,9 @@ pub fn apply_event(
         PaymentFact::InvoicePaid { .. } => "payment.invoice",
         PaymentFact::SubscriptionState { .. } => "payment.subscription_state",
         PaymentFact::Refunds(_) => "payment.refund",
+        PaymentFact::RefundFailed(_) => "payment.refund_failed",
+        PaymentFact::DisputeWithdrawn(_) => "payment.dispute",
+        PaymentFact::DisputeReinstated(_) => "payment.dispute_reinstated",
         PaymentFact::Ignored => "payment.ignored",
     };
     let result = writes.apply(conn, Actor::System("stripe"), action, None, |conn| {
@@ -413,13 +469,20 @@ fn apply_fact(conn: &mut DbConn, event: &ExternalEvent) -> AppResult<String> {
     match &event.fact {
         PaymentFact::GiftPaid {
             intent,
+            payer,
             payment,
             amount,
             currency,
         } => {
-            let Some(intent) = db::payments::find_intent_for_update(conn, intent)? else {
-                return Ok("no such donation intent; ignored".to_owned());
+            let intent = match intent {
+                Some(reference) => match db::payments::find_intent_for_update(conn, reference)? {
+                    Some(intent) => Some(intent),
+                    None => return Ok("no such donation intent; ignored".to_owned()),
+                },
+                None => None,
             };
+            // The payment's own lock: its checkout and its payment intent may report it at once.
+            db::lock_key(conn, named_lock("gift", &payment.payment_intent))?;
             if let Some(entry) = db::ledger::find_by_external_ref(
                 conn,
                 Source::Stripe.as_str(),
@@ -427,7 +490,11 @@ fn apply_fact(conn: &mut DbConn, event: &ExternalEvent) -> AppResult<String> {
             )? {
                 return Ok(format!("already recorded as entry {}", entry.id));
             }
-            let donor_id = ensure_donor(conn, &intent)?;
+            let donor_id = match (&intent, payer) {
+                (Some(intent), _) => ensure_donor(conn, intent)?,
+                (None, Some(payer)) => ensure_payer(conn, payer)?,
+                (None, None) => return Ok("no donor known for this payment; ignored".to_owned()),
+            };
             let money = money(*amount, currency)?;
             let entry = super::entries::record_donation(
                 conn,
@@ -438,27 +505,35 @@ fn apply_fact(conn: &mut DbConn, event: &ExternalEvent) -> AppResult<String> {
                     occurred_at: Some(at(event.created)),
                     source: Source::Stripe,
                     external_ref: Some(payment.payment_intent.clone()),
-                    memo: "Stripe Checkout".to_owned(),
+                    memo: if intent.is_some() {
+                        "Stripe Checkout".to_owned()
+                    } else {
+                        "Stripe payment".to_owned()
+                    },
                 },
             )?;
-            db::payments::complete_intent(
-                conn,
-                intent.id,
-                "completed",
-                Some(donor_id),
-                None,
-                db::now(),
-            )?;
+            if let Some(intent) = intent {
+                db::payments::complete_intent(
+                    conn,
+                    intent.id,
+                    "completed",
+                    Some(donor_id),
+                    None,
+                    db::now(),
+                )?;
+            }
             after_payment(conn, entry.id, payment)?;
             Ok(format!("donation entry {} of {money}", entry.id))
         }
         PaymentFact::SubscriptionStarted {
             intent,
             subscription,
-        } => Ok(match ensure_pledge(conn, Some(intent), subscription)? {
-            Some(pledge_id) => format!("pledge {pledge_id}"),
-            None => "no such donation intent; ignored".to_owned(),
-        }),
+        } => Ok(
+            match ensure_pledge(conn, Some(intent), subscription, None)? {
+                Some(pledge_id) => format!("pledge {pledge_id}"),
+                None => "no such donation intent; ignored".to_owned(),
+            },
+        ),
         PaymentFact::CheckoutFailed { intent } => {
             if let Some(intent) = db::payments::find_intent_for_update(conn, intent)? {
                 if intent.status == "open" {
@@ -475,8 +550,11 @@ fn apply_fact(conn: &mut DbConn, event: &ExternalEvent) -> AppResult<String> {
             currency,
             paid_at,
             payment,
+            origin,
         } => {
-            let Some(pledge_id) = ensure_pledge(conn, intent.as_deref(), subscription)? else {
+            let Some(pledge_id) =
+                ensure_pledge(conn, intent.as_deref(), subscription, origin.as_ref())?
+            else {
                 return Ok("not a Coffer subscription; ignored".to_owned());
             };
             if *amount <= 0 {
@@ -512,6 +590,8 @@ fn apply_fact(conn: &mut DbConn, event: &ExternalEvent) -> AppResult<String> {
             amount,
             currency,
             interval,
+            started_at,
+            origin,
         } => {
             let stored = db::payments::find_subscription(conn, subscription)?;
             let newer = match &stored {
@@ -542,15 +622,21 @@ fn apply_fact(conn: &mut DbConn, event: &ExternalEvent) -> AppResult<String> {
                     },
                 )?;
             }
-            Ok(
-                match ensure_pledge(conn, intent.as_deref(), subscription)? {
-                    Some(pledge_id) => format!(
-                        "pledge {pledge_id} follows {subscription}{}",
-                        if newer { "" } else { " (an older report)" }
-                    ),
-                    None => "not a Coffer subscription; ignored".to_owned(),
-                },
-            )
+            let pledge = ensure_pledge(conn, intent.as_deref(), subscription, origin.as_ref())?;
+            if let (Some(pledge_id), Some(started_at)) = (pledge, started_at) {
+                // The pledge began when the subscription did, whichever event made it.
+                let started_at = at(*started_at);
+                if super::pledges::find(conn, pledge_id)?.started_at != started_at {
+                    db::pledges::set_started_at(conn, pledge_id, started_at)?;
+                }
+            }
+            Ok(match pledge {
+                Some(pledge_id) => format!(
+                    "pledge {pledge_id} follows {subscription}{}",
+                    if newer { "" } else { " (an older report)" }
+                ),
+                None => "not a Coffer subscription; ignored".to_owned(),
+            })
         }
         PaymentFact::Refunds(refunds) => {
             let mut done = Vec::new();
@@ -558,6 +644,35 @@ fn apply_fact(conn: &mut DbConn, event: &ExternalEvent) -> AppResult<String> {
                 done.push(apply_refund(conn, refund)?);
             }
             Ok(done.join("; "))
+        }
+        PaymentFact::RefundFailed(back) | PaymentFact::DisputeReinstated(back) => {
+            give_back(conn, &back.refund, back.at)
+        }
+        PaymentFact::DisputeWithdrawn(dispute) => {
+            let mut done = apply_refund(conn, &dispute.funds)?;
+            if let Some(fee) = &dispute.fee {
+                if fee.amount > 0
+                    && db::ledger::find_by_external_ref(
+                        conn,
+                        Source::Stripe.as_str(),
+                        &fee.reference,
+                    )?
+                    .is_none()
+                {
+                    let entry = super::entries::record_fee(
+                        conn,
+                        super::entries::FeeDraft {
+                            amount: money(fee.amount, &fee.currency)?,
+                            occurred_at: Some(at(dispute.funds.created)),
+                            source: Source::Stripe,
+                            external_ref: Some(fee.reference.clone()),
+                            memo: format!("Stripe dispute fee for {}", dispute.funds.refund_id),
+                        },
+                    )?;
+                    done.push_str(&format!("; dispute fee entry {}", entry.id));
+                }
+            }
+            Ok(done)
         }
         PaymentFact::Ignored => Ok("ignored".to_owned()),
     }
@@ -590,23 +705,47 @@ fn after_payment(conn: &mut DbConn, entry_id: i64, payment: &PaymentDetails) -> 
         }
     }
     for refund in db::payments::unrecorded_refunds(conn, &payment.payment_intent)? {
-        write_refund(conn, entry_id, &refund)?;
+        settle_refund(conn, entry_id, refund)?;
     }
     Ok(())
 }
 
 /// Keeps a refund and writes it to the ledger once its donation is there.
 fn apply_refund(conn: &mut DbConn, refund: &RefundFact) -> AppResult<String> {
+    keep_refund(conn, refund, None)
+}
+
+/// Money that came back to the account (a refund that failed, a dispute won), `at` when
+/// (Unix seconds). Both movements are in the books whatever order they are reported in: the
+/// refund is written once its donation is, then reversed.
+fn give_back(conn: &mut DbConn, refund: &RefundFact, at_time: i64) -> AppResult<String> {
+    keep_refund(conn, refund, Some(at(at_time)))
+}
+
+/// Keeps what Stripe reported of a refund (and whether its money came back), then writes what
+/// the ledger lacks of it when its donation is there.
+fn keep_refund(
+    conn: &mut DbConn,
+    refund: &RefundFact,
+    came_back: Option<NaiveDateTime>,
+) -> AppResult<String> {
     // `charge.refunded` and `refund.created` report one refund, often at the same moment.
     db::lock_key(conn, named_lock("refund", &refund.refund_id))?;
     // And its payment, recorded at the same moment by another event, must see this refund, or
     // this refund must see the payment: never neither (PostgreSQL's READ COMMITTED).
     db::lock_key(conn, named_lock("payment", &refund.payment_intent))?;
     let row = match db::payments::find_refund(conn, &refund.refund_id)? {
-        Some(row) if row.entry_id.is_some() => {
-            return Ok(format!("refund {} already recorded", refund.refund_id));
+        Some(row) => {
+            if let (Some(when), None) = (came_back, row.failed_at) {
+                db::payments::mark_refund_failed(conn, &row.refund_id, when)?;
+                db::payments::RefundRow {
+                    failed_at: Some(when),
+                    ..row
+                }
+            } else {
+                row
+            }
         }
-        Some(row) => row,
         None => {
             let row = db::payments::RefundRow {
                 refund_id: refund.refund_id.clone(),
@@ -615,11 +754,16 @@ fn apply_refund(conn: &mut DbConn, refund: &RefundFact) -> AppResult<String> {
                 currency: refund.currency.to_uppercase(),
                 occurred_at: at(refund.created),
                 entry_id: None,
+                failed_at: came_back,
+                reversal_entry_id: None,
             };
             db::payments::insert_refund(conn, &row)?;
             row
         }
     };
+    if row.entry_id.is_some() && (row.failed_at.is_none() || row.reversal_entry_id.is_some()) {
+        return Ok(format!("refund {} already recorded", refund.refund_id));
+    }
     let donation = match db::payments::payment_entry(conn, &refund.payment_intent)? {
         Some(id) => Some(id),
         None => {
@@ -628,7 +772,7 @@ fn apply_refund(conn: &mut DbConn, refund: &RefundFact) -> AppResult<String> {
         }
     };
     match donation {
-        Some(entry_id) => write_refund(conn, entry_id, &row),
+        Some(entry_id) => settle_refund(conn, entry_id, row),
         None => Ok(format!(
             "refund {} kept until its payment is recorded",
             refund.refund_id
@@ -636,28 +780,60 @@ fn apply_refund(conn: &mut DbConn, refund: &RefundFact) -> AppResult<String> {
     }
 }
 
-/// Writes a kept refund against its donation (which `record_refund` locks first).
-fn write_refund(
+/// A dispute is kept as a refund whose id is the dispute's (`du_…`, `dp_…`).
+fn is_dispute(id: &str) -> bool {
+    id.starts_with("du_") || id.starts_with("dp_")
+}
+
+/// Writes what the ledger lacks of a kept refund: the refund against its donation (which
+/// `record_refund` locks first), and its reversal when the money came back.
+fn settle_refund(
     conn: &mut DbConn,
     donation_id: i64,
-    row: &db::payments::RefundRow,
+    mut row: db::payments::RefundRow,
 ) -> AppResult<String> {
-    let donation = super::entries::find(conn, donation_id)?;
-    let amount = money(row.amount, &row.currency)?;
-    let entry = super::entries::record_refund(
-        conn,
-        super::entries::RefundDraft {
-            entry_id: donation_id,
-            amount: Some(TypedAmount::parse(&amount.amount_string())?),
-            // Stripe's clock and ours may differ by a little: never before the donation.
-            occurred_at: Some(row.occurred_at.max(donation.occurred_at)),
-            source: Some(Source::Stripe),
-            external_ref: Some(row.refund_id.clone()),
-            memo: "Stripe refund".to_owned(),
-        },
-    )?;
-    db::payments::set_refund_entry(conn, &row.refund_id, entry.id)?;
-    Ok(format!("refund entry {} of {amount}", entry.id))
+    let mut done = Vec::new();
+    if row.entry_id.is_none() {
+        let donation = super::entries::find(conn, donation_id)?;
+        let amount = money(row.amount, &row.currency)?;
+        let entry = super::entries::record_refund(
+            conn,
+            super::entries::RefundDraft {
+                entry_id: donation_id,
+                amount: Some(TypedAmount::parse(&amount.amount_string())?),
+                // Stripe's clock and ours may differ by a little: never before the donation.
+                occurred_at: Some(row.occurred_at.max(donation.occurred_at)),
+                source: Some(Source::Stripe),
+                external_ref: Some(row.refund_id.clone()),
+                memo: if is_dispute(&row.refund_id) {
+                    "Stripe dispute: funds withdrawn".to_owned()
+                } else {
+                    "Stripe refund".to_owned()
+                },
+            },
+        )?;
+        db::payments::set_refund_entry(conn, &row.refund_id, entry.id)?;
+        row.entry_id = Some(entry.id);
+        done.push(format!("refund entry {} of {amount}", entry.id));
+    }
+    if let (Some(entry_id), Some(when), None) = (row.entry_id, row.failed_at, row.reversal_entry_id)
+    {
+        let reversal = super::entries::reverse_refund(
+            conn,
+            entry_id,
+            when,
+            Source::Stripe,
+            format!("{}:reversed", row.refund_id),
+            if is_dispute(&row.refund_id) {
+                "Stripe dispute won: funds reinstated".to_owned()
+            } else {
+                "Stripe refund failed: the money came back".to_owned()
+            },
+        )?;
+        db::payments::set_refund_reversal(conn, &row.refund_id, reversal.id)?;
+        done.push(format!("given back by entry {}", reversal.id));
+    }
+    Ok(done.join(", "))
 }
 
 /// The pledge of a subscription: found, or made from the intent the event names (with its
@@ -667,15 +843,36 @@ fn ensure_pledge(
     conn: &mut DbConn,
     intent: Option<&str>,
     subscription: &str,
+    origin: Option<&SubscriptionOrigin>,
 ) -> AppResult<Option<i64>> {
     let intent = match intent {
         Some(reference) => db::payments::find_intent_for_update(conn, reference)?,
         None => None,
     };
+    // Two events of one subscription no intent made may make its pledge at once.
+    db::lock_key(conn, named_lock("subscription", subscription))?;
     let existing = db::pledges::find_by_external_ref(conn, Source::Stripe.as_str(), subscription)?;
     let pledge_id = match (existing, intent) {
         (Some(pledge), _) => pledge.id,
-        (None, None) => return Ok(None),
+        (None, None) => {
+            let Some(origin) = origin else {
+                return Ok(None);
+            };
+            let donor_id = ensure_payer(conn, &origin.payer)?;
+            super::pledges::create(
+                conn,
+                super::pledges::PledgeDraft {
+                    donor_id,
+                    tier_id: None,
+                    amount: money(origin.amount, &origin.currency)?,
+                    interval: origin.interval,
+                    source: Source::Stripe,
+                    external_ref: Some(subscription.to_owned()),
+                    started_at: Some(at(origin.started_at)),
+                },
+            )?
+            .id
+        }
         (None, Some(intent)) => {
             let donor_id = ensure_donor(conn, &intent)?;
             let interval = match Frequency::parse(&intent.frequency)? {
@@ -741,6 +938,47 @@ fn follow_subscription(
         super::pledges::change_status(conn, pledge_id, status)?;
     }
     Ok(())
+}
+
+/// The donor a payer is: matched by email, or made from the customer with no display consent.
+/// Nothing a provider says changes an existing donor.
+fn ensure_payer(conn: &mut DbConn, payer: &Payer) -> AppResult<i64> {
+    let email = Email::parse(&payer.email)?;
+    db::lock_key(
+        conn,
+        named_lock("donor-email", &email.as_str().to_lowercase()),
+    )?;
+    if let Some(donor) = db::donors::find_by_email(conn, email.as_str())? {
+        return Ok(donor.id);
+    }
+    let public_name = payer
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(120).collect::<String>())
+        .unwrap_or_else(|| "Stripe donor".to_owned());
+    let donor = super::donors::create(
+        conn,
+        super::donors::DonorDraft {
+            public_name,
+            legal_name: None,
+            email: Some(email),
+            website: None,
+            fediverse_handle: None,
+            logo_path: None,
+            anonymous: false,
+            consent: Consent {
+                name: false,
+                logo: false,
+                link: false,
+                handle: false,
+                amount: false,
+            },
+            locale: payer.locale.clone(),
+        },
+    )?;
+    Ok(donor.id)
 }
 
 /// The donor an intent became: already linked, matched by email, or new. A matched donor keeps

@@ -24,5 +24,6 @@ mod receipts;
 mod scale;
 mod schema;
 mod stripe;
+mod stripe_everything;
 mod upgrade;
 mod write_path;

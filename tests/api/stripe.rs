@@ -86,6 +86,8 @@ pub fn patched(mut object: Value, changes: Value) -> Value {
 /// whatever the test registered.
 pub struct FakeStripe {
     refunds: std::sync::Arc<std::sync::Mutex<BTreeMap<String, Vec<Value>>>>,
+    /// Objects a test put at a path (`/v1/customers/cus_1`), answered as they are.
+    objects: std::sync::Arc<std::sync::Mutex<BTreeMap<String, Value>>>,
 }
 
 impl Respond for FakeStripe {
@@ -93,8 +95,16 @@ impl Respond for FakeStripe {
         let url = &request.url;
         let query: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
         let path = url.path();
+        if let Some(object) = self.objects.lock().expect("objects").get(path) {
+            return ResponseTemplate::new(200).set_body_json(object.clone());
+        }
         if path == "/v1/invoice_payments" {
-            let invoice = query.get("invoice").cloned().unwrap_or_default();
+            let Some(invoice) = query.get("invoice").cloned() else {
+                // Asked by payment: no invoice was paid by a payment the test did not say.
+                return ResponseTemplate::new(200).set_body_json(json!({
+                    "object": "list", "data": [], "has_more": false,
+                    "url": "/v1/invoice_payments"}));
+            };
             let suffix = invoice.trim_start_matches("in_");
             let payment = patched(
                 fixture("invoice_payment"),
@@ -144,12 +154,14 @@ impl Respond for FakeStripe {
 pub struct StripeFake {
     pub server: MockServer,
     refunds: std::sync::Arc<std::sync::Mutex<BTreeMap<String, Vec<Value>>>>,
+    objects: std::sync::Arc<std::sync::Mutex<BTreeMap<String, Value>>>,
 }
 
 impl StripeFake {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let refunds = std::sync::Arc::default();
+        let objects = std::sync::Arc::<std::sync::Mutex<BTreeMap<String, Value>>>::default();
         let checkout_url = format!("{}{CHECKOUT_PATH}", server.uri());
         let sessions = std::sync::atomic::AtomicUsize::new(0);
         let session = move |_: &Request| {
@@ -188,10 +200,23 @@ impl StripeFake {
         Mock::given(method("GET"))
             .respond_with(FakeStripe {
                 refunds: std::sync::Arc::clone(&refunds),
+                objects: std::sync::Arc::clone(&objects),
             })
             .mount(&server)
             .await;
-        Self { server, refunds }
+        Self {
+            server,
+            refunds,
+            objects,
+        }
+    }
+
+    /// Stripe now answers `GET {at}` with this object.
+    pub fn put(&self, at: &str, object: Value) {
+        self.objects
+            .lock()
+            .expect("objects")
+            .insert(at.to_owned(), object);
     }
 
     /// The URL of the fake's Checkout page.

@@ -6,8 +6,12 @@ use serde_json::Value;
 use super::{Api, ApiError, INTENT_KEY};
 use crate::domain::{Interval, PledgeStatus};
 use crate::ledger::payments::{
-    ExternalEvent, Fee, PaymentDetails, PaymentFact, RefundFact, STRIPE,
+    DisputeFact, ExternalEvent, Fee, GivenBack, Payer, PaymentDetails, PaymentFact, RefundFact,
+    SubscriptionOrigin, STRIPE,
 };
+
+/// How far a delivery's time may be from ours, as Stripe's libraries allow.
+const TOLERANCE_SECONDS: i64 = 300;
 
 /// A webhook delivery whose signature matched: its id, type, time and object.
 #[derive(Debug, Clone)]
@@ -34,9 +38,9 @@ pub enum WebhookRejection {
 /// `"{t}.{body}"` with the endpoint's secret, any of several `v1` signatures, 300 s tolerance)
 /// and reads its envelope.
 ///
-/// The SDK checks the signature and the time before it parses; its typed parse wants every
-/// field of the pinned version, so a `BadParse` after a good signature is accepted here and the
-/// event is read leniently: only the fields Coffer uses matter.
+/// Checked here rather than by the SDK: its typed parse wants every field of the pinned version
+/// and logs an ERROR for each shape it does not know, though the event is fine; Coffer reads
+/// events leniently (only the fields it uses matter).
 pub fn verify(
     body: &[u8],
     signature: Option<&str>,
@@ -45,10 +49,7 @@ pub fn verify(
     let signature = signature.ok_or(WebhookRejection::MissingSignature)?;
     let payload = std::str::from_utf8(body)
         .map_err(|_| WebhookRejection::Malformed("the body is not UTF-8".to_owned()))?;
-    match stripe_webhook::Webhook::construct_event(payload, signature, secret) {
-        Ok(_) | Err(stripe_webhook::WebhookError::BadParse(_)) => {}
-        Err(err) => return Err(WebhookRejection::BadSignature(err.to_string())),
-    }
+    check_signature(payload, signature, secret, chrono::Utc::now().timestamp())?;
     let event: Value =
         serde_json::from_str(payload).map_err(|e| WebhookRejection::Malformed(e.to_string()))?;
     let text = |name: &str| {
@@ -72,6 +73,49 @@ pub fn verify(
     })
 }
 
+/// Stripe's scheme: `t=…` and one or more `v1=…`, each an HMAC-SHA256 of `"{t}.{payload}"`.
+fn check_signature(
+    payload: &str,
+    header: &str,
+    secret: &str,
+    now: i64,
+) -> Result<(), WebhookRejection> {
+    use hmac::{Hmac, Mac};
+    let bad = |why: &str| WebhookRejection::BadSignature(why.to_owned());
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", v1)) => {
+                if let Ok(bytes) = hex::decode(v1) {
+                    signatures.push(bytes);
+                }
+            }
+            _ => {}
+        }
+    }
+    let timestamp = timestamp.ok_or_else(|| bad("no timestamp"))?;
+    if signatures.is_empty() {
+        return Err(bad("no v1 signature"));
+    }
+    let mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .map_err(|_| bad("unusable secret"))?
+        .chain_update(timestamp.to_string().as_bytes())
+        .chain_update(b".")
+        .chain_update(payload.as_bytes());
+    if !signatures
+        .iter()
+        .any(|candidate| mac.clone().verify_slice(candidate).is_ok())
+    {
+        return Err(bad("no signature matches"));
+    }
+    if (now - timestamp).abs() > TOLERANCE_SECONDS {
+        return Err(bad("the timestamp is outside the tolerance zone"));
+    }
+    Ok(())
+}
+
 /// Reads a verified event into what it means for the ledger, fetching through the API what the
 /// payload does not carry (an invoice's payment and fee, a charge's refunds).
 pub async fn to_fact(api: Option<&Api>, event: &VerifiedEvent) -> Result<ExternalEvent, ApiError> {
@@ -85,6 +129,7 @@ pub async fn to_fact(api: Option<&Api>, event: &VerifiedEvent) -> Result<Externa
             None => PaymentFact::Ignored,
         },
         "invoice.paid" => invoice_paid(api, object).await?,
+        "payment_intent.succeeded" => payment_succeeded(api, object).await?,
         "invoice.payment_failed" => match subscription_of_invoice(object) {
             Some((subscription, intent)) => PaymentFact::SubscriptionState {
                 intent,
@@ -93,13 +138,25 @@ pub async fn to_fact(api: Option<&Api>, event: &VerifiedEvent) -> Result<Externa
                 amount: None,
                 currency: None,
                 interval: None,
+                started_at: None,
+                origin: None,
             },
             None => PaymentFact::Ignored,
         },
         "customer.subscription.created"
         | "customer.subscription.updated"
         | "customer.subscription.deleted" => {
-            subscription_state(object, event.kind == "customer.subscription.deleted")
+            let deleted = event.kind == "customer.subscription.deleted";
+            let mut fact = subscription_state(object, deleted);
+            if let PaymentFact::SubscriptionState {
+                intent: None,
+                origin,
+                ..
+            } = &mut fact
+            {
+                *origin = subscription_origin(api, object, None).await?;
+            }
+            fact
         }
         "charge.refunded" => match id_of(object.get("payment_intent")) {
             Some(payment_intent) => match api {
@@ -108,8 +165,33 @@ pub async fn to_fact(api: Option<&Api>, event: &VerifiedEvent) -> Result<Externa
             },
             None => PaymentFact::Ignored,
         },
-        "refund.created" | "refund.updated" => match refund(object) {
-            Some(refund) => PaymentFact::Refunds(vec![refund]),
+        "refund.created" | "refund.updated" | "refund.failed" => {
+            match str_at(object, "/status").as_deref() {
+                Some("failed" | "canceled") => match refund_fields(object) {
+                    Some(refund) => PaymentFact::RefundFailed(GivenBack {
+                        refund,
+                        at: event.created,
+                    }),
+                    None => PaymentFact::Ignored,
+                },
+                _ => match refund(object) {
+                    Some(refund) => PaymentFact::Refunds(vec![refund]),
+                    None => PaymentFact::Ignored,
+                },
+            }
+        }
+        "charge.dispute.funds_withdrawn" => match dispute_funds(object) {
+            Some(funds) => PaymentFact::DisputeWithdrawn(DisputeFact {
+                funds,
+                fee: dispute_fee(object),
+            }),
+            None => PaymentFact::Ignored,
+        },
+        "charge.dispute.funds_reinstated" => match dispute_funds(object) {
+            Some(refund) => PaymentFact::DisputeReinstated(GivenBack {
+                refund,
+                at: event.created,
+            }),
             None => PaymentFact::Ignored,
         },
         _ => PaymentFact::Ignored,
@@ -124,16 +206,16 @@ pub async fn to_fact(api: Option<&Api>, event: &VerifiedEvent) -> Result<Externa
 }
 
 async fn checkout_completed(api: Option<&Api>, session: &Value) -> Result<PaymentFact, ApiError> {
-    let Some(intent) = intent_of(session) else {
-        return Ok(PaymentFact::Ignored);
-    };
+    let intent = intent_of(session);
     match str_at(session, "/mode").as_deref() {
-        Some("subscription") => Ok(match id_of(session.get("subscription")) {
-            Some(subscription) => PaymentFact::SubscriptionStarted {
+        // A subscription no intent made (a Payment Link): its own events make the pledge.
+        Some("subscription") if intent.is_none() => Ok(PaymentFact::Ignored),
+        Some("subscription") => Ok(match (intent, id_of(session.get("subscription"))) {
+            (Some(intent), Some(subscription)) => PaymentFact::SubscriptionStarted {
                 intent,
                 subscription,
             },
-            None => PaymentFact::Ignored,
+            _ => PaymentFact::Ignored,
         }),
         Some("payment") if str_at(session, "/payment_status").as_deref() == Some("paid") => {
             let (Some(payment_intent), Some(amount), Some(currency)) = (
@@ -143,9 +225,27 @@ async fn checkout_completed(api: Option<&Api>, session: &Value) -> Result<Paymen
             ) else {
                 return Ok(PaymentFact::Ignored);
             };
+            let payer = match intent {
+                Some(_) => None,
+                None => match str_at(session, "/customer_details/email") {
+                    Some(email) => Some(Payer {
+                        email,
+                        name: str_at(session, "/customer_details/name"),
+                        locale: str_at(session, "/locale").and_then(|l| language(&l)),
+                    }),
+                    None => match (api, id_of(session.get("customer"))) {
+                        (Some(api), Some(customer)) => customer_payer(api, &customer).await?,
+                        _ => None,
+                    },
+                },
+            };
+            if intent.is_none() && payer.is_none() {
+                return Ok(PaymentFact::Ignored);
+            }
             let payment = payment_details(api, &payment_intent).await?;
             Ok(PaymentFact::GiftPaid {
                 intent,
+                payer,
                 payment,
                 amount,
                 currency,
@@ -170,6 +270,20 @@ async fn invoice_paid(api: Option<&Api>, invoice: &Value) -> Result<PaymentFact,
         .and_then(Value::as_i64)
         .or_else(|| invoice.get("created").and_then(Value::as_i64))
         .unwrap_or_default();
+    let origin = match (&intent, api) {
+        (None, Some(api)) if super::is_stripe_id(&subscription, "sub_") => {
+            let object = api
+                .get(&format!("/subscriptions/{subscription}"), &[])
+                .await?;
+            let payer = str_at(invoice, "/customer_email").map(|email| Payer {
+                email,
+                name: str_at(invoice, "/customer_name"),
+                locale: None,
+            });
+            subscription_origin(Some(api), &object, payer).await?
+        }
+        _ => None,
+    };
     let payment = match api {
         Some(api) if amount > 0 => {
             // The invoice does not name its payment; its invoice payments do.
@@ -201,6 +315,178 @@ async fn invoice_paid(api: Option<&Api>, invoice: &Value) -> Result<PaymentFact,
         currency,
         paid_at,
         payment,
+        origin,
+    })
+}
+
+/// A payment no checkout or invoice reports (the Dashboard, an older integration). Coffer's
+/// own checkouts (an intent in the metadata) and invoices' payments are recorded from their
+/// checkout or invoice, under the same key.
+async fn payment_succeeded(api: Option<&Api>, intent: &Value) -> Result<PaymentFact, ApiError> {
+    let (Some(api), Some(id), Some(amount), Some(currency)) = (
+        api,
+        str_at(intent, "/id"),
+        intent.get("amount_received").and_then(Value::as_i64),
+        str_at(intent, "/currency"),
+    ) else {
+        return Ok(PaymentFact::Ignored);
+    };
+    if intent.pointer(&format!("/metadata/{INTENT_KEY}")).is_some()
+        || amount <= 0
+        || !super::is_stripe_id(&id, "pi_")
+    {
+        return Ok(PaymentFact::Ignored);
+    }
+    let invoices = api
+        .get(
+            "/invoice_payments",
+            &[
+                ("payment[type]", "payment_intent"),
+                ("payment[payment_intent]", id.as_str()),
+                ("limit", "1"),
+            ],
+        )
+        .await?;
+    if invoices
+        .get("data")
+        .and_then(Value::as_array)
+        .is_some_and(|d| !d.is_empty())
+    {
+        return Ok(PaymentFact::Ignored);
+    }
+    let payer = match id_of(intent.get("customer")) {
+        Some(customer) => customer_payer(api, &customer).await?,
+        None => None,
+    }
+    .or_else(|| {
+        str_at(intent, "/receipt_email").map(|email| Payer {
+            email,
+            name: None,
+            locale: None,
+        })
+    });
+    let Some(payer) = payer else {
+        return Ok(PaymentFact::Ignored);
+    };
+    let payment = payment_details(Some(api), &id).await?;
+    Ok(PaymentFact::GiftPaid {
+        intent: None,
+        payer: Some(payer),
+        payment,
+        amount,
+        currency,
+    })
+}
+
+/// A customer's email, name and language.
+async fn customer_payer(api: &Api, customer: &str) -> Result<Option<Payer>, ApiError> {
+    if !super::is_stripe_id(customer, "cus_") {
+        return Ok(None);
+    }
+    let object = api.get(&format!("/customers/{customer}"), &[]).await?;
+    Ok(str_at(&object, "/email").map(|email| Payer {
+        email,
+        name: str_at(&object, "/name"),
+        locale: str_at(&object, "/preferred_locales/0").and_then(|l| language(&l)),
+    }))
+}
+
+/// A Stripe locale (`nb`, `en-GB`) as one of Coffer's languages.
+fn language(locale: &str) -> Option<String> {
+    (!locale.is_empty() && locale != "auto").then(|| {
+        crate::i18n::Lang::from_locale(Some(locale))
+            .tag()
+            .to_owned()
+    })
+}
+
+/// What a pledge is made from, for a subscription no intent made: its terms, its start and its
+/// customer (`payer` when the event already names them).
+async fn subscription_origin(
+    api: Option<&Api>,
+    subscription: &Value,
+    payer: Option<Payer>,
+) -> Result<Option<SubscriptionOrigin>, ApiError> {
+    let Some((amount, interval)) = terms(subscription) else {
+        return Ok(None);
+    };
+    let Some(currency) = str_at(subscription, "/items/data/0/price/currency") else {
+        return Ok(None);
+    };
+    let payer = match (payer, api, id_of(subscription.get("customer"))) {
+        (Some(payer), _, _) => Some(payer),
+        (None, Some(api), Some(customer)) => customer_payer(api, &customer).await?,
+        _ => None,
+    };
+    Ok(payer.map(|payer| SubscriptionOrigin {
+        payer,
+        amount,
+        currency,
+        interval,
+        started_at: subscription
+            .get("start_date")
+            .and_then(Value::as_i64)
+            .or_else(|| subscription.get("created").and_then(Value::as_i64))
+            .unwrap_or_default(),
+    }))
+}
+
+/// A subscription's amount per month or year: its first item's price times its quantity,
+/// brought to Coffer's intervals without losing its worth. Every 3 months is 4 payments a year
+/// (exact); every 5 months is a fifth a month; weeks and days become a year's worth.
+fn terms(subscription: &Value) -> Option<(i64, Interval)> {
+    let item = subscription.pointer("/items/data/0")?;
+    let price = item.get("price")?;
+    let quantity = item.get("quantity").and_then(Value::as_i64).unwrap_or(1);
+    let each = price
+        .get("unit_amount")
+        .and_then(Value::as_i64)?
+        .checked_mul(quantity)?;
+    let count = price
+        .pointer("/recurring/interval_count")
+        .and_then(Value::as_i64)
+        .filter(|c| *c >= 1)
+        .unwrap_or(1);
+    let per = |numerator: i64, denominator: i64| -> Option<i64> {
+        // Rounded half up, in integers: money stays exact.
+        let n = i128::from(each) * i128::from(numerator);
+        let d = i128::from(denominator);
+        i64::try_from((2 * n + d) / (2 * d)).ok()
+    };
+    let terms = match str_at(price, "/recurring/interval")?.as_str() {
+        "month" if count == 1 => (each, Interval::Month),
+        "month" if 12 % count == 0 => (per(12, count)?, Interval::Year),
+        "month" => (per(1, count)?, Interval::Month),
+        "year" => (per(1, count)?, Interval::Year),
+        "week" => (per(365, 7 * count)?, Interval::Year),
+        "day" => (per(365, count)?, Interval::Year),
+        _ => return None,
+    };
+    Some(terms).filter(|(amount, _)| *amount > 0)
+}
+
+/// A dispute's funds, kept like a refund under the dispute's id.
+fn dispute_funds(dispute: &Value) -> Option<RefundFact> {
+    Some(RefundFact {
+        refund_id: str_at(dispute, "/id")?,
+        payment_intent: id_of(dispute.get("payment_intent"))?,
+        amount: dispute.get("amount").and_then(Value::as_i64)?,
+        currency: str_at(dispute, "/currency")?,
+        created: dispute.get("created").and_then(Value::as_i64)?,
+    })
+}
+
+/// The fee of a dispute's withdrawal: its first balance transaction that took money.
+fn dispute_fee(dispute: &Value) -> Option<Fee> {
+    let transaction = dispute
+        .get("balance_transactions")?
+        .as_array()?
+        .iter()
+        .find(|t| t.get("amount").and_then(Value::as_i64).unwrap_or(0) < 0)?;
+    Some(Fee {
+        reference: str_at(transaction, "/id")?,
+        amount: transaction.get("fee").and_then(Value::as_i64)?,
+        currency: str_at(transaction, "/currency")?.to_uppercase(),
     })
 }
 
@@ -265,6 +551,11 @@ fn refund(object: &Value) -> Option<RefundFact> {
     if status != "succeeded" && status != "pending" {
         return None;
     }
+    refund_fields(object)
+}
+
+/// A refund's fields, whatever its status.
+fn refund_fields(object: &Value) -> Option<RefundFact> {
     Some(RefundFact {
         refund_id: str_at(object, "/id")?,
         payment_intent: id_of(object.get("payment_intent"))?,
@@ -290,26 +581,7 @@ fn subscription_state(subscription: &Value, deleted: bool) -> PaymentFact {
         }
     };
     // Coffer's pledges have one price: the first item's, times its quantity.
-    let item = subscription.pointer("/items/data/0");
-    let price = item.and_then(|i| i.get("price"));
-    let quantity = item
-        .and_then(|i| i.get("quantity"))
-        .and_then(Value::as_i64)
-        .unwrap_or(1);
-    let interval = price
-        .filter(|p| {
-            p.pointer("/recurring/interval_count")
-                .and_then(Value::as_i64)
-                .unwrap_or(1)
-                == 1
-        })
-        .and_then(|p| str_at(p, "/recurring/interval"))
-        .and_then(|i| Interval::parse(&i).ok());
-    let amount = price
-        .and_then(|p| p.get("unit_amount"))
-        .and_then(Value::as_i64)
-        .and_then(|a| a.checked_mul(quantity))
-        .filter(|_| interval.is_some());
+    let terms = terms(subscription);
     PaymentFact::SubscriptionState {
         intent: subscription
             .pointer(&format!("/metadata/{INTENT_KEY}"))
@@ -317,9 +589,11 @@ fn subscription_state(subscription: &Value, deleted: bool) -> PaymentFact {
             .map(str::to_owned),
         subscription: id,
         status,
-        amount,
-        currency: price.and_then(|p| str_at(p, "/currency")),
-        interval,
+        amount: terms.map(|(amount, _)| amount),
+        currency: str_at(subscription, "/items/data/0/price/currency"),
+        interval: terms.map(|(_, interval)| interval),
+        started_at: subscription.get("start_date").and_then(Value::as_i64),
+        origin: None,
     }
 }
 

@@ -91,7 +91,31 @@ impl Api {
                     .map_err(|e| ApiError(format!("encoding a query: {e}")))?,
             );
         }
-        let value: miniserde::json::Value = request.customize().send(&self.client).await?;
+        let verb = match method {
+            StripeMethod::Get => "GET",
+            StripeMethod::Post => "POST",
+            StripeMethod::Delete => "DELETE",
+        };
+        let value: miniserde::json::Value =
+            request
+                .customize()
+                .send(&self.client)
+                .await
+                .map_err(|err| {
+                    // The SDK keeps Stripe's status only for an error body it can read.
+                    let status = match &err {
+                        ::stripe::StripeError::Stripe(_, status) => status.to_string(),
+                        ::stripe::StripeError::Timeout => "timeout".to_owned(),
+                        _ => "unknown".to_owned(),
+                    };
+                    tracing::warn!(
+                        method = verb,
+                        path,
+                        status,
+                        "a call to Stripe's API failed: {err}"
+                    );
+                    ApiError(format!("{verb} /v1{path} (status {status}): {err}"))
+                })?;
         serde_json::from_str(&miniserde::json::to_string(&value))
             .map_err(|e| ApiError(format!("reading Stripe's answer: {e}")))
     }
