@@ -103,11 +103,32 @@ enum Command {
     /// numbers, and the running server's wall against a fresh build. One line per problem;
     /// exits non-zero when there is any.
     Check,
+    /// Stripe: bring in what the webhooks missed.
+    Stripe {
+        #[command(subcommand)]
+        command: StripeCommand,
+    },
     /// The configuration.
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum StripeCommand {
+    /// Apply every event in Stripe's event list (it keeps 30 days) that was not applied yet,
+    /// through the webhook's exactly-once path; running it again changes nothing.
+    Sync {
+        /// Only events from this day on (YYYY-MM-DD, UTC).
+        #[arg(long, value_parser = parse_day)]
+        since: Option<chrono::NaiveDate>,
+    },
+}
+
+fn parse_day(value: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| format!("“{value}” is not a day like 2026-11-01"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -345,6 +366,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 n => Err(CliError::Found(format!("check found {n} problem(s)"))),
             }
         }
+        Command::Stripe {
+            command: StripeCommand::Sync { since },
+        } => stripe_sync(&settings, since),
         Command::Config {
             command: ConfigCommand::Check,
         } => {
@@ -553,6 +577,43 @@ fn admin_command(settings: &Settings, command: AdminCommand) -> Result<(), CliEr
             Ok(())
         }
     }
+}
+
+fn stripe_sync(settings: &Settings, since: Option<chrono::NaiveDate>) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    let key = settings.stripe_secret_key.as_deref().ok_or_else(|| {
+        CliError::Refused(
+            "COFFER_STRIPE_SECRET_KEY is not set: there is no Stripe account to read".to_owned(),
+        )
+    })?;
+    let api = crate::payments::stripe::Api::new(key, settings.stripe_api_base.as_deref())
+        .map_err(|e| CliError::Refused(e.to_string()))?;
+    let pool = startup::prepare_database(settings)?;
+    let since = since
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp());
+    let on_terminal = std::io::stderr().is_terminal();
+    let mut progress = move |read: usize| {
+        if on_terminal {
+            eprint!("\rread {read} events from Stripe…");
+        }
+    };
+    let synced = actix_web::rt::System::new().block_on(async {
+        crate::payments::stripe::sync::sync(
+            &api,
+            &pool,
+            &crate::ledger::write::WriteUnit::default(),
+            since,
+            &mut progress,
+        )
+        .await
+    });
+    if on_terminal {
+        eprintln!();
+    }
+    let synced = synced.map_err(|e| CliError::Refused(e.to_string()))?;
+    println!("{synced}");
+    Ok(())
 }
 
 fn migrated_connection(settings: &Settings) -> Result<DbConn, CliError> {

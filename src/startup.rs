@@ -91,6 +91,13 @@ impl Application {
         let (mail_stop, stop) = tokio::sync::watch::channel(false);
         let mail_task = actix_web::rt::spawn(mailer.clone().run_until(stop));
         actix_web::rt::spawn(crate::web::metrics::run_upkeep());
+        if let Some(api) = state.stripe.clone() {
+            actix_web::rt::spawn(run_stripe_sync(
+                api,
+                state.pool.clone(),
+                state.writes.clone(),
+            ));
+        }
         let server = run(listener, state.clone()).map_err(|source| StartupError::Bind {
             address: "listener".to_owned(),
             source,
@@ -146,6 +153,30 @@ impl Application {
         }
         tracing::info!("stopped");
         result
+    }
+}
+
+/// How often the server reads Stripe's event list for what the webhooks missed.
+const STRIPE_SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Every hour, applies the Stripe events no webhook delivered (one process at a time on
+/// PostgreSQL; the others skip that hour).
+async fn run_stripe_sync(
+    api: std::sync::Arc<crate::payments::stripe::Api>,
+    pool: Pool,
+    writes: crate::ledger::write::WriteUnit,
+) {
+    use crate::payments::stripe::sync::{self, SyncError};
+    loop {
+        tokio::time::sleep(STRIPE_SYNC_EVERY).await;
+        // A day back covers any outage the hourly run would have noticed.
+        let since = chrono::Utc::now().timestamp() - 24 * 3600;
+        match sync::sync(&api, &pool, &writes, Some(since), &mut |_| {}).await {
+            Ok(synced) if synced.applied > 0 => tracing::warn!("the hourly Stripe sync {synced}"),
+            Ok(synced) => tracing::debug!("the hourly Stripe sync {synced}"),
+            Err(SyncError::Busy) => tracing::debug!("another process runs the Stripe sync"),
+            Err(err) => tracing::warn!("the hourly Stripe sync failed: {err}"),
+        }
     }
 }
 

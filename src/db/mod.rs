@@ -313,6 +313,35 @@ pub fn lock_key(conn: &mut DbConn, key: i64) -> QueryResult<()> {
 
 /// Raw SQL written with PostgreSQL's `$1, $2, …` placeholders, for the backend at hand (SQLite
 /// reads `?NNN` as the same numbered parameter).
+/// Takes PostgreSQL's session-level advisory lock `key` on this connection if no other session
+/// holds it; always true on SQLite (one process). Held until [`session_unlock`] or the
+/// connection closes.
+pub fn try_session_lock(conn: &mut DbConn, key: i64) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    match conn {
+        DbConn::Sqlite(_) => Ok(true),
+        DbConn::Postgres(c) => diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .get_result::<Locked>(c)
+            .map(|l| l.locked),
+    }
+}
+
+/// Gives back a lock taken by [`try_session_lock`] on this same connection.
+pub fn session_unlock(conn: &mut DbConn, key: i64) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(_) => Ok(()),
+        DbConn::Postgres(c) => diesel::sql_query("SELECT pg_advisory_unlock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .execute(c)
+            .map(drop),
+    }
+}
+
 pub(crate) fn placeholders<C: 'static>(_conn: &C, sql: &str) -> String {
     if std::any::TypeId::of::<C>() == std::any::TypeId::of::<diesel::SqliteConnection>() {
         sql.replace('$', "?")

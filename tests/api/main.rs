@@ -25,5 +25,6 @@ mod scale;
 mod schema;
 mod stripe;
 mod stripe_everything;
+mod stripe_sync;
 mod upgrade;
 mod write_path;

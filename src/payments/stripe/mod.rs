@@ -9,6 +9,7 @@
 //! The generic SDK code is instantiated here only, once (it is the largest part of a build).
 
 mod events;
+pub mod sync;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -74,7 +75,7 @@ impl Api {
     }
 
     /// A GET returning Stripe's JSON, read leniently: only the fields Coffer uses matter.
-    async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, ApiError> {
+    pub(crate) async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, ApiError> {
         self.call(StripeMethod::Get, path, query).await
     }
 
