@@ -340,9 +340,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Admin { command } => admin_command(&settings, command),
         Command::Keygen { file } => {
-            let file = file.or_else(|| settings.signing_key_file.clone()).ok_or_else(|| {
-                CliError::Refused("name the key file, or set COFFER_SIGNING_KEY_FILE".to_owned())
-            })?;
+            let file = file
+                .or_else(|| settings.signing_key_file.clone())
+                .ok_or_else(|| {
+                    CliError::Refused(
+                        "name the key file, or set COFFER_SIGNING_KEY_FILE".to_owned(),
+                    )
+                })?;
             let public = crate::ledger::log::InstanceKey::generate(&file)?;
             eprintln!(
                 "Wrote the signing key to {} and its public key to {}.pub; publish the public key:",
@@ -706,8 +710,9 @@ fn verify(
             CliError::Refused("--checkpoints needs the instance's public key (--key)".to_owned())
         })?;
         let bytes = verify::read_source(&source).map_err(CliError::Refused)?;
-        let list: verify::format::CheckpointList = serde_json::from_slice(&bytes)
-            .map_err(|e| CliError::Refused(format!("{source} is not a checkpoints document: {e}")))?;
+        let list: verify::format::CheckpointList = serde_json::from_slice(&bytes).map_err(|e| {
+            CliError::Refused(format!("{source} is not a checkpoints document: {e}"))
+        })?;
         let problems = verify::check_checkpoints(&list, &key);
         found(&problems, "verify")?;
         eprintln!(
@@ -748,8 +753,9 @@ fn verify_receipt(
         Some(path) => std::fs::read(path)?,
         None => verify::http_get(&link).map_err(CliError::Refused)?,
     };
-    let proof: verify::format::InclusionProof = serde_json::from_slice(&bytes)
-        .map_err(|e| CliError::Refused(format!("the proof is not a Coffer inclusion proof: {e}")))?;
+    let proof: verify::format::InclusionProof = serde_json::from_slice(&bytes).map_err(|e| {
+        CliError::Refused(format!("the proof is not a Coffer inclusion proof: {e}"))
+    })?;
     let mut problems = Vec::new();
     if !link.ends_with(&format!("/{}", proof.receipt)) {
         problems.push(format!(

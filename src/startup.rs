@@ -181,8 +181,8 @@ pub fn prepare_database(settings: &Settings) -> Result<Pool, db::DbSetupError> {
 pub fn migrate(conn: &mut db::DbConn, settings: &Settings) -> Result<(), db::DbSetupError> {
     let applied = db::run_migrations(conn)?;
     // Entries recorded before the Merkle log existed become its first leaves, once.
-    let logged = crate::ledger::log::catch_up(conn)
-        .map_err(|e| db::DbSetupError::Log(e.to_string()))?;
+    let logged =
+        crate::ledger::log::catch_up(conn).map_err(|e| db::DbSetupError::Log(e.to_string()))?;
     if logged > 0 {
         tracing::info!(logged, "appended existing ledger entries to the Merkle log");
     }

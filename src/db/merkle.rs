@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
 use super::ledger::EntryRow;
-use super::schema::{ledger_checkpoints, ledger_entries, ledger_log_leaves, ledger_log_nodes, ledger_log_state};
+use super::schema::{
+    ledger_checkpoints, ledger_entries, ledger_log_leaves, ledger_log_nodes, ledger_log_state,
+};
 use super::DbConn;
 use crate::on_backend;
 
@@ -60,7 +62,10 @@ pub struct CheckpointRow {
 
 /// The state, locked until the transaction ends (PostgreSQL; SQLite's `BEGIN IMMEDIATE` already
 /// lets one writer in), made on first use with `new_key` as the pseudonym key.
-pub fn state_for_update(conn: &mut DbConn, new_key: impl FnOnce() -> Vec<u8>) -> QueryResult<StateRow> {
+pub fn state_for_update(
+    conn: &mut DbConn,
+    new_key: impl FnOnce() -> Vec<u8>,
+) -> QueryResult<StateRow> {
     let read = |conn: &mut DbConn| match conn {
         DbConn::Sqlite(c) => ledger_log_state::table
             .find(1)
@@ -153,7 +158,11 @@ pub fn node_hashes(conn: &mut DbConn, positions: &[i64]) -> QueryResult<Vec<(i64
 }
 
 /// Up to `limit` entries with an id above `after` that have no leaf yet, by id.
-pub fn entries_without_leaf(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<EntryRow>> {
+pub fn entries_without_leaf(
+    conn: &mut DbConn,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<EntryRow>> {
     ledger_entries::table
         .filter(ledger_entries::id.gt(after))
         .filter(diesel::dsl::not(diesel::dsl::exists(

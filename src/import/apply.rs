@@ -423,7 +423,10 @@ impl Writer<'_> {
         let id = row.id;
         db::imports::restore_entry(
             self.conn,
-            &db::imports::RestoredEntry { id, entry: row.entry },
+            &db::imports::RestoredEntry {
+                id,
+                entry: row.entry,
+            },
         )?;
         let restored = db::ledger::find(self.conn, id)?
             .ok_or_else(|| AppError::Internal(format!("entry {id} vanished after insert")))?;

@@ -180,7 +180,10 @@ fn span_hashes(conn: &mut DbConn, spans: &[Span]) -> AppResult<Vec<Hash>> {
                         .get(&key)
                         .and_then(|h| Hash::try_from(h.as_slice()).ok())
                         .ok_or_else(|| {
-                            AppError::Internal(format!("the log lacks node {}/{}", n.level, n.index))
+                            AppError::Internal(format!(
+                                "the log lacks node {}/{}",
+                                n.level, n.index
+                            ))
                         })
                 })
                 .collect::<AppResult<Vec<Hash>>>()?;
@@ -210,7 +213,10 @@ impl InstanceKey {
     /// Reads a key file: the secret seed as 64 hex characters on one line.
     pub fn read(path: &Path) -> AppResult<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            AppError::Internal(format!("cannot read the signing key {}: {e}", path.display()))
+            AppError::Internal(format!(
+                "cannot read the signing key {}: {e}",
+                path.display()
+            ))
         })?;
         let seed: [u8; 32] = hex::decode(text.trim())
             .ok()
@@ -253,6 +259,11 @@ impl InstanceKey {
         Ok(public)
     }
 
+    /// The Ed25519 signature of `statement`, hex.
+    pub fn sign(&self, statement: &str) -> String {
+        hex::encode(self.0.sign(statement.as_bytes()).to_bytes())
+    }
+
     /// The public key, hex.
     pub fn public_hex(&self) -> String {
         hex::encode(self.0.verifying_key().as_bytes())
@@ -281,7 +292,10 @@ fn published(row: store::CheckpointRow) -> AppResult<Checkpoint> {
 
 /// Every checkpoint, oldest first.
 pub fn checkpoints(conn: &mut DbConn) -> AppResult<Vec<Checkpoint>> {
-    store::checkpoints(conn)?.into_iter().map(published).collect()
+    store::checkpoints(conn)?
+        .into_iter()
+        .map(published)
+        .collect()
 }
 
 /// The latest signed tree head, for the transparency page and the feed.
@@ -340,7 +354,7 @@ pub fn sign_checkpoint(
     let root_hash = hex::encode(frontier.root());
     let time = signed_at.format(CHECKPOINT_TIME).to_string();
     let statement = format::statement(frontier.size, &root_hash, &time, &totals);
-    let signature = hex::encode(key.0.sign(statement.as_bytes()).to_bytes());
+    let signature = key.sign(&statement);
     let row = store::CheckpointRow {
         tree_size: frontier.size as i64,
         root_hash,
@@ -417,9 +431,9 @@ pub fn recompute(conn: &mut DbConn, key: Option<&VerifyingKey>) -> AppResult<Rec
     let Some(state) = store::state(conn)? else {
         let missing = store::count_entries_without_leaf(conn)?;
         if missing > 0 {
-            report
-                .problems
-                .push(format!("the log is empty but the ledger has {missing} entries"));
+            report.problems.push(format!(
+                "the log is empty but the ledger has {missing} entries"
+            ));
         }
         return Ok(report);
     };
@@ -427,13 +441,15 @@ pub fn recompute(conn: &mut DbConn, key: Option<&VerifyingKey>) -> AppResult<Rec
     report.checkpoints = checkpoints.len();
     let mut due = checkpoints.iter().peekable();
     let mut frontier = Frontier::default();
+    // The tree of the hashes the log recorded, which the state's frontier must match.
+    let mut recorded = Frontier::default();
     let mut totals: BTreeMap<String, i64> = BTreeMap::new();
     let mut previous: Option<&Checkpoint> = None;
     let check_head = |frontier: &Frontier,
-                          totals: &BTreeMap<String, i64>,
-                          cp: &Checkpoint,
-                          previous: Option<&Checkpoint>,
-                          problems: &mut Vec<String>| {
+                      totals: &BTreeMap<String, i64>,
+                      cp: &Checkpoint,
+                      previous: Option<&Checkpoint>,
+                      problems: &mut Vec<String>| {
         let name = format!("checkpoint {}", cp.tree_size);
         if hex::encode(frontier.root()) != cp.root_hash {
             problems.push(format!(
@@ -465,6 +481,7 @@ pub fn recompute(conn: &mut DbConn, key: Option<&VerifyingKey>) -> AppResult<Rec
             break;
         }
         for (leaf, entry) in &batch {
+            recorded.append(Hash::try_from(leaf.hash.as_slice()).unwrap_or([0; 32]));
             if leaf.leaf_index != frontier.size as i64 {
                 report.problems.push(format!(
                     "leaf {} is missing from the log's leaves",
@@ -509,10 +526,10 @@ pub fn recompute(conn: &mut DbConn, key: Option<&VerifyingKey>) -> AppResult<Rec
             cp.tree_size, frontier.size
         ));
     }
-    if frontier.size as i64 != state.size || frontier.to_bytes() != state.frontier {
+    if recorded.size as i64 != state.size || recorded.to_bytes() != state.frontier {
         report.problems.push(format!(
-            "the log's state (size {}) does not match its leaves (size {})",
-            state.size, frontier.size
+            "the log's state (size {}) does not match its recorded leaves (size {})",
+            state.size, recorded.size
         ));
     }
     let missing = store::count_entries_without_leaf(conn)?;

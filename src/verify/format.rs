@@ -144,7 +144,12 @@ impl Checkpoint {
     /// ```
     /// with one `total` line per currency, in the order of their codes.
     pub fn statement(&self) -> String {
-        statement(self.tree_size, &self.root_hash, &self.signed_at, &self.totals)
+        statement(
+            self.tree_size,
+            &self.root_hash,
+            &self.signed_at,
+            &self.totals,
+        )
     }
 
     /// The root as bytes.
@@ -170,7 +175,8 @@ pub fn statement(
     signed_at: &str,
     totals: &BTreeMap<String, i64>,
 ) -> String {
-    let mut text = format!("{CHECKPOINT_MAGIC}\nsize {tree_size}\nroot {root_hash}\ntime {signed_at}\n");
+    let mut text =
+        format!("{CHECKPOINT_MAGIC}\nsize {tree_size}\nroot {root_hash}\ntime {signed_at}\n");
     for (currency, minor) in totals {
         text.push_str(&format!("total {currency} {minor}\n"));
     }

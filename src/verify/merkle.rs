@@ -125,11 +125,7 @@ impl Span {
         let mut nodes = Vec::new();
         let mut at = self.start;
         while at < self.end {
-            let mut level = if at == 0 {
-                63
-            } else {
-                at.trailing_zeros()
-            };
+            let mut level = if at == 0 { 63 } else { at.trailing_zeros() };
             while level > 0 && at + (1u64 << level) > self.end {
                 level -= 1;
             }
@@ -356,7 +352,13 @@ mod tests {
         let mut frontier = Frontier::default();
         let mut nodes = std::collections::HashMap::new();
         for (i, leaf) in all.iter().enumerate() {
-            nodes.insert(Node { level: 0, index: i as u64 }, *leaf);
+            nodes.insert(
+                Node {
+                    level: 0,
+                    index: i as u64,
+                },
+                *leaf,
+            );
             for (node, hash) in frontier.append(*leaf) {
                 nodes.insert(node, hash);
             }
@@ -386,7 +388,9 @@ mod tests {
                     .collect();
                 let leaf = all[index as usize];
                 assert_eq!(verify_inclusion(index, size, &leaf, &proof, &root), Ok(()));
-                assert!(verify_inclusion(index, size, &all[0], &proof, &root).is_err() || index == 0);
+                assert!(
+                    verify_inclusion(index, size, &all[0], &proof, &root).is_err() || index == 0
+                );
                 assert!(verify_inclusion(index, size + 1, &leaf, &proof, &root).is_err());
             }
             for old in 1..=size {

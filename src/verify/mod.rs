@@ -13,7 +13,10 @@ use ed25519_dalek::VerifyingKey;
 use format::{Checkpoint, CheckpointList, InclusionProof, LeafEntry};
 
 /// Why `checkpoint` does not extend `previous` (or the empty tree, when there is none).
-pub fn consistency_problem(previous: Option<&Checkpoint>, checkpoint: &Checkpoint) -> Option<String> {
+pub fn consistency_problem(
+    previous: Option<&Checkpoint>,
+    checkpoint: &Checkpoint,
+) -> Option<String> {
     let (old, old_root) = match previous {
         Some(p) => match p.root() {
             Ok(root) => (p.tree_size, root),
@@ -23,8 +26,14 @@ pub fn consistency_problem(previous: Option<&Checkpoint>, checkpoint: &Checkpoin
     };
     let check = || -> Result<(), String> {
         let proof = format::parse_hashes(&checkpoint.consistency)?;
-        merkle::verify_consistency(old, checkpoint.tree_size, &old_root, &checkpoint.root()?, &proof)
-            .map_err(|e| e.to_string())
+        merkle::verify_consistency(
+            old,
+            checkpoint.tree_size,
+            &old_root,
+            &checkpoint.root()?,
+            &proof,
+        )
+        .map_err(|e| e.to_string())
     };
     check()
         .err()
@@ -52,7 +61,10 @@ pub fn check_checkpoints(list: &CheckpointList, key: &VerifyingKey) -> Vec<Strin
 }
 
 /// Checks a receipt's proof: the entry's leaf is in the signed checkpoint. Returns the entry.
-pub fn check_inclusion(proof: &InclusionProof, key: &VerifyingKey) -> Result<LeafEntry, Vec<String>> {
+pub fn check_inclusion(
+    proof: &InclusionProof,
+    key: &VerifyingKey,
+) -> Result<LeafEntry, Vec<String>> {
     let mut problems = Vec::new();
     let checkpoint = &proof.checkpoint;
     if let Err(why) = checkpoint.check_signature(key) {
@@ -62,7 +74,9 @@ pub fn check_inclusion(proof: &InclusionProof, key: &VerifyingKey) -> Result<Lea
     let decoded = entry.as_deref().and_then(LeafEntry::decode);
     match (&entry, &decoded) {
         (Some(_), Some(decoded)) if decoded.sequence == proof.leaf_index => {}
-        (Some(_), Some(_)) => problems.push("the entry's sequence is not its leaf index".to_owned()),
+        (Some(_), Some(_)) => {
+            problems.push("the entry's sequence is not its leaf index".to_owned())
+        }
         _ => problems.push("the proof's entry is not a Coffer ledger entry".to_owned()),
     }
     if let (Some(bytes), Ok(root), Ok(path)) = (
@@ -96,7 +110,8 @@ pub fn read_public_key(key: &str) -> Result<VerifyingKey, String> {
     if let Ok(key) = format::parse_public_key(key) {
         return Ok(key);
     }
-    let text = std::fs::read_to_string(key).map_err(|e| format!("cannot read the key {key}: {e}"))?;
+    let text =
+        std::fs::read_to_string(key).map_err(|e| format!("cannot read the key {key}: {e}"))?;
     format::parse_public_key(&text).map_err(|why| format!("{key}: {why}"))
 }
 
@@ -105,7 +120,9 @@ pub fn read_source(source: &str) -> Result<Vec<u8>, String> {
     if source.starts_with("http://") {
         http_get(source)
     } else if source.starts_with("https://") {
-        Err(format!("{source}: only http:// URLs are fetched; save the document and pass its file"))
+        Err(format!(
+            "{source}: only http:// URLs are fetched; save the document and pass its file"
+        ))
     } else {
         std::fs::read(source).map_err(|e| format!("cannot read {source}: {e}"))
     }
@@ -148,13 +165,19 @@ pub fn http_get(url: &str) -> Result<Vec<u8>, String> {
         let l = l.to_ascii_lowercase();
         l.starts_with("transfer-encoding:") && l.contains("chunked")
     });
-    let body = if chunked { dechunk(&body).ok_or_else(|| format!("{url}: a broken chunked body"))? } else { body };
+    let body = if chunked {
+        dechunk(&body).ok_or_else(|| format!("{url}: a broken chunked body"))?
+    } else {
+        body
+    };
     if !(200..300).contains(&status) {
         let message = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
             .unwrap_or_default();
-        return Err(format!("{url}: HTTP {status} {message}").trim_end().to_owned());
+        return Err(format!("{url}: HTTP {status} {message}")
+            .trim_end()
+            .to_owned());
     }
     Ok(body)
 }

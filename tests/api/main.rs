@@ -25,4 +25,5 @@ mod scale;
 mod schema;
 mod stripe;
 mod upgrade;
+mod verify;
 mod write_path;

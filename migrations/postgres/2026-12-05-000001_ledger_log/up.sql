@@ -32,3 +32,9 @@ CREATE TABLE ledger_checkpoints (
     signature TEXT NOT NULL,
     consistency TEXT NOT NULL
 );
+
+-- Like the ledger, the log and its checkpoints are only ever added to.
+CREATE TRIGGER ledger_log_leaves_refuse_change BEFORE UPDATE OR DELETE ON ledger_log_leaves
+    FOR EACH ROW EXECUTE FUNCTION coffer_refuse_ledger_change();
+CREATE TRIGGER ledger_checkpoints_refuse_change BEFORE UPDATE OR DELETE ON ledger_checkpoints
+    FOR EACH ROW EXECUTE FUNCTION coffer_refuse_ledger_change();

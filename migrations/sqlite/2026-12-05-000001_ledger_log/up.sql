@@ -32,3 +32,21 @@ CREATE TABLE ledger_checkpoints (
     signature TEXT NOT NULL,
     consistency TEXT NOT NULL
 );
+
+-- Like the ledger, the log and its checkpoints are only ever added to.
+CREATE TRIGGER ledger_log_leaves_refuse_update BEFORE UPDATE ON ledger_log_leaves
+BEGIN
+    SELECT RAISE(ABORT, 'ledger_log_leaves is append-only');
+END;
+CREATE TRIGGER ledger_log_leaves_refuse_delete BEFORE DELETE ON ledger_log_leaves
+BEGIN
+    SELECT RAISE(ABORT, 'ledger_log_leaves is append-only');
+END;
+CREATE TRIGGER ledger_checkpoints_refuse_update BEFORE UPDATE ON ledger_checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'ledger_checkpoints is append-only');
+END;
+CREATE TRIGGER ledger_checkpoints_refuse_delete BEFORE DELETE ON ledger_checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'ledger_checkpoints is append-only');
+END;

@@ -53,7 +53,9 @@ pub async fn checkpoints(state: web::Data<AppState>) -> ApiResult<HttpResponse> 
 /// `GET /.well-known/coffer/ledger-key`.
 pub async fn ledger_key(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let Some(file) = state.settings.signing_key_file.clone() else {
-        return Err(crate::error::AppError::not_found("ledger signing key", "on this instance").into());
+        return Err(
+            crate::error::AppError::not_found("ledger signing key", "on this instance").into(),
+        );
     };
     let key = state.run(move |_| log::InstanceKey::read(&file)).await?;
     Ok(HttpResponse::Ok()
@@ -92,7 +94,9 @@ pub async fn consistency(
     query: web::Query<ConsistencyQuery>,
 ) -> ApiResult<HttpResponse> {
     let (from, to) = (query.from, query.to);
-    let proof = state.run(move |conn| log::consistency(conn, from, to)).await?;
+    let proof = state
+        .run(move |conn| log::consistency(conn, from, to))
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, CACHE))
         .json(ConsistencyProof {
@@ -116,7 +120,10 @@ pub async fn consistency(
     )
 )]
 /// `GET /api/v1/ledger/proof/{number}`.
-pub async fn proof(state: web::Data<AppState>, number: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn proof(
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let number = number.into_inner();
     let wanted = number.clone();
     match state.run(move |conn| log::receipt_proof(conn, &wanted)).await? {
