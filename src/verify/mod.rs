@@ -211,3 +211,122 @@ pub fn proof_link_in_mail(eml: &[u8]) -> Result<String, String> {
         .map(|line| line[wanted.len()..].trim().to_owned())
         .ok_or_else(|| format!("the mail has no {PROOF_HEADER} header: it is not a receipt Coffer sent with a proof link"))
 }
+
+#[cfg(test)]
+mod vector {
+    //! The published test vector (`tests/fixtures/verify/vector.json`, described in
+    //! docs/verify.md): entries, their bytes and leaf hashes, the roots of every prefix, an
+    //! inclusion proof and a consistency proof. `COFFER_UPDATE_SNAPSHOTS=1` rewrites it.
+    use serde_json::{json, Value};
+
+    use super::format::LeafEntry;
+    use super::merkle::{self, Hash};
+
+    const PATH: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/verify/vector.json"
+    );
+
+    fn entries() -> Vec<LeafEntry> {
+        let memo = |m: &str| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(m.as_bytes()));
+        let kinds = [
+            "donation",
+            "donation",
+            "fee",
+            "expense",
+            "refund",
+            "donation",
+            "correction",
+        ];
+        kinds
+            .iter()
+            .enumerate()
+            .map(|(i, kind)| LeafEntry {
+                sequence: i as u64,
+                entry_id: i as i64 + 1,
+                kind: (*kind).to_owned(),
+                amount: match *kind {
+                    "donation" => 5000 + i as i64 * 100,
+                    "correction" => 250,
+                    _ => -(120 + i as i64),
+                },
+                currency: if i == 5 { "JPY" } else { "EUR" }.to_owned(),
+                occurred_at: format!("2026-11-{:02}T10:00:00.000000Z", i + 1),
+                recorded_at: format!("2026-11-{:02}T10:00:00.250000Z", i + 1),
+                source: if *kind == "fee" { "stripe" } else { "bank" }.to_owned(),
+                external_ref: (i % 2 == 0).then(|| format!("ref-{i}")),
+                reverses: (*kind == "refund").then_some(1),
+                category: (*kind == "expense").then(|| "hosting".to_owned()),
+                pledge_id: (i == 1).then_some(3),
+                donor: matches!(*kind, "donation" | "refund")
+                    .then(|| crate::ledger::log::pseudonym(b"test-vector-log-key", 42)),
+                memo_sha256: memo(if i == 0 { "Thanks!" } else { "" }),
+            })
+            .collect()
+    }
+
+    fn build() -> Value {
+        let entries = entries();
+        let leaves: Vec<Hash> = entries
+            .iter()
+            .map(|e| merkle::leaf_hash(&e.encode()))
+            .collect();
+        let roots: Vec<String> = (0..=leaves.len())
+            .map(|n| hex::encode(merkle::root_of(&leaves[..n])))
+            .collect();
+        let span_hash = |s: merkle::Span| {
+            hex::encode(merkle::root_of(&leaves[s.start as usize..s.end as usize]))
+        };
+        json!({
+            "description": "Coffer's verifiable books test vector: see docs/verify.md",
+            "log_key_hex": hex::encode(b"test-vector-log-key"),
+            "entries": entries.iter().map(|e| json!({
+                "fields": e,
+                "encoded": hex::encode(e.encode()),
+                "leaf_hash": hex::encode(merkle::leaf_hash(&e.encode())),
+            })).collect::<Vec<_>>(),
+            "roots_by_size": roots,
+            "inclusion": {"leaf_index": 2, "tree_size": 7,
+                "proof": merkle::inclusion_spans(2, 7).into_iter().map(span_hash).collect::<Vec<_>>()},
+            "consistency": {"from": 3, "to": 7,
+                "proof": merkle::consistency_spans(3, 7).into_iter().map(span_hash).collect::<Vec<_>>()},
+        })
+    }
+
+    #[test]
+    fn coffer_matches_the_published_test_vector() {
+        let built = build();
+        if std::env::var_os("COFFER_UPDATE_SNAPSHOTS").is_some() {
+            let text = serde_json::to_string_pretty(&built).expect("json");
+            std::fs::write(PATH, text + "\n").expect("write the vector");
+        }
+        let published: Value =
+            serde_json::from_str(&std::fs::read_to_string(PATH).expect("the vector"))
+                .expect("json");
+        assert_eq!(published, built);
+        // And the vector's proofs verify as a verifier in another language would check them.
+        let hash = |v: &Value| super::format::parse_hash(v.as_str().expect("hex")).expect("hash");
+        let roots = published["roots_by_size"].as_array().expect("roots");
+        let leaf = hash(&published["entries"][2]["leaf_hash"]);
+        let proof: Vec<Hash> = published["inclusion"]["proof"]
+            .as_array()
+            .expect("proof")
+            .iter()
+            .map(hash)
+            .collect();
+        assert_eq!(
+            merkle::verify_inclusion(2, 7, &leaf, &proof, &hash(&roots[7])),
+            Ok(())
+        );
+        let proof: Vec<Hash> = published["consistency"]["proof"]
+            .as_array()
+            .expect("proof")
+            .iter()
+            .map(hash)
+            .collect();
+        assert_eq!(
+            merkle::verify_consistency(3, 7, &hash(&roots[3]), &hash(&roots[7]), &proof),
+            Ok(())
+        );
+    }
+}
