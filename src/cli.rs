@@ -108,6 +108,44 @@ enum Command {
         #[command(subcommand)]
         command: StripeCommand,
     },
+    /// Write a new Ed25519 key that signs the ledger's checkpoints to FILE (default:
+    /// COFFER_SIGNING_KEY_FILE) and its public key to FILE.pub; an existing file is never
+    /// overwritten. Keep the key as a file, never in the database.
+    Keygen {
+        /// Where to write the key.
+        file: Option<std::path::PathBuf>,
+    },
+    /// Sign a checkpoint of the ledger's Merkle log now, with COFFER_SIGNING_KEY_FILE (the
+    /// server signs one at the end of each month by itself).
+    Checkpoint,
+    /// Verify the books (see docs/verify.md): every checkpoint's signature and the consistency
+    /// proofs between them (--checkpoints), or the whole tree recomputed from the database's
+    /// rows against every checkpoint (--database). One line per failure; non-zero when any.
+    Verify {
+        /// The checkpoints document: a URL (http://…/.well-known/coffer/checkpoints.json) or a
+        /// file.
+        #[arg(long, required_unless_present = "database")]
+        checkpoints: Option<String>,
+        /// The instance's public key: 64 hex characters, or a file holding them (e.g. the
+        /// `.pub` file of `coffer keygen`, or /.well-known/coffer/ledger-key saved).
+        #[arg(long)]
+        key: Option<String>,
+        /// Recompute the tree from COFFER_DATABASE_URL's rows.
+        #[arg(long)]
+        database: bool,
+    },
+    /// Verify that the donation a receipt (an .eml file) describes is in a signed checkpoint:
+    /// its proof is fetched from the link the receipt names, or read from --proof.
+    VerifyReceipt {
+        /// The receipt's mail as an .eml file.
+        file: std::path::PathBuf,
+        /// The instance's public key: 64 hex characters, or a file holding them.
+        #[arg(long)]
+        key: String,
+        /// The proof as a file (the JSON of /api/v1/ledger/proof/{number}) instead of fetching.
+        #[arg(long)]
+        proof: Option<std::path::PathBuf>,
+    },
     /// The configuration.
     Config {
         #[command(subcommand)]
@@ -322,6 +360,51 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Admin { command } => admin_command(&settings, command),
+        Command::Keygen { file } => {
+            let file = file
+                .or_else(|| settings.signing_key_file.clone())
+                .ok_or_else(|| {
+                    CliError::Refused(
+                        "name the key file, or set COFFER_SIGNING_KEY_FILE".to_owned(),
+                    )
+                })?;
+            let public = crate::ledger::log::InstanceKey::generate(&file)?;
+            eprintln!(
+                "Wrote the signing key to {} and its public key to {}.pub; publish the public key:",
+                file.display(),
+                file.display()
+            );
+            println!("{}", hex::encode(public.as_bytes()));
+            Ok(())
+        }
+        Command::Checkpoint => {
+            let key = signing_key(&settings)?;
+            let mut conn = migrated_connection(&settings)?;
+            let reply = crate::ledger::write::WriteUnit::default().apply(
+                &mut conn,
+                crate::ledger::write::Actor::System("checkpoint"),
+                "ledger.checkpoint",
+                None,
+                |conn| {
+                    let checkpoint = crate::ledger::log::sign_checkpoint(conn, &key, db::now())?;
+                    Ok(crate::ledger::write::Recorded {
+                        status: 201,
+                        subject: format!("checkpoint:{}", checkpoint.tree_size),
+                        body: serde_json::to_value(&checkpoint)
+                            .map_err(|e| AppError::Internal(e.to_string()))?,
+                        detail: None,
+                    })
+                },
+            )?;
+            println!("{}", reply.body);
+            Ok(())
+        }
+        Command::Verify {
+            checkpoints,
+            key,
+            database,
+        } => verify(&settings, checkpoints, key, database),
+        Command::VerifyReceipt { file, key, proof } => verify_receipt(&file, &key, proof),
         Command::Backup { file } => {
             let started = std::time::Instant::now();
             let copied = crate::ops::backup::backup(&settings.database_url, &file)?;
@@ -649,4 +732,119 @@ fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
         app.run_until_stopped().await?;
         Ok(())
     })
+}
+
+/// The signing key named by COFFER_SIGNING_KEY_FILE.
+fn signing_key(settings: &Settings) -> Result<crate::ledger::log::InstanceKey, CliError> {
+    let file = settings.signing_key_file.as_ref().ok_or_else(|| {
+        CliError::Refused(
+            "COFFER_SIGNING_KEY_FILE is not set (make a key with `coffer keygen FILE`)".to_owned(),
+        )
+    })?;
+    Ok(crate::ledger::log::InstanceKey::read(file)?)
+}
+
+/// Prints each problem on its own line; an error naming their count when there is any.
+fn found(problems: &[String], what: &str) -> Result<(), CliError> {
+    for problem in problems {
+        println!("{problem}");
+    }
+    match problems.len() {
+        0 => Ok(()),
+        n => Err(CliError::Found(format!("{what}: {n} problem(s)"))),
+    }
+}
+
+fn verify(
+    settings: &Settings,
+    checkpoints: Option<String>,
+    key: Option<String>,
+    database: bool,
+) -> Result<(), CliError> {
+    use crate::verify;
+    let key = match key {
+        Some(key) => Some(verify::read_public_key(&key).map_err(CliError::Refused)?),
+        None => None,
+    };
+    if let Some(source) = checkpoints {
+        let key = key.ok_or_else(|| {
+            CliError::Refused("--checkpoints needs the instance's public key (--key)".to_owned())
+        })?;
+        let bytes = verify::read_source(&source).map_err(CliError::Refused)?;
+        let list: verify::format::CheckpointList = serde_json::from_slice(&bytes).map_err(|e| {
+            CliError::Refused(format!("{source} is not a checkpoints document: {e}"))
+        })?;
+        let problems = verify::check_checkpoints(&list, &key);
+        found(&problems, "verify")?;
+        eprintln!(
+            "verified {} checkpoint(s): every signature and every consistency proof holds",
+            list.checkpoints.len()
+        );
+    }
+    if database {
+        let key = match (key, &settings.signing_key_file) {
+            (Some(key), _) => Some(key),
+            (None, Some(_)) => {
+                let public = signing_key(settings)?.public_hex();
+                verify::format::parse_public_key(&public).ok()
+            }
+            (None, None) => None,
+        };
+        let mut conn = migrated_connection(settings)?;
+        let report = crate::ledger::log::recompute(&mut conn, key.as_ref())?;
+        found(&report.problems, "verify --database")?;
+        eprintln!(
+            "recomputed {} leaves: the ledger's rows match the log and its {} checkpoint(s)",
+            report.size, report.checkpoints
+        );
+    }
+    Ok(())
+}
+
+fn verify_receipt(
+    file: &std::path::Path,
+    key: &str,
+    proof: Option<std::path::PathBuf>,
+) -> Result<(), CliError> {
+    use crate::verify;
+    let key = verify::read_public_key(key).map_err(CliError::Refused)?;
+    let eml = std::fs::read(file)?;
+    let link = verify::proof_link_in_mail(&eml).map_err(CliError::Refused)?;
+    let bytes = match &proof {
+        Some(path) => std::fs::read(path)?,
+        None => verify::http_get(&link).map_err(CliError::Refused)?,
+    };
+    let proof: verify::format::InclusionProof = serde_json::from_slice(&bytes).map_err(|e| {
+        CliError::Refused(format!("the proof is not a Coffer inclusion proof: {e}"))
+    })?;
+    let mut problems = Vec::new();
+    if !link.ends_with(&format!("/{}", proof.receipt)) {
+        problems.push(format!(
+            "the proof is for receipt {}, not the one the mail links to ({link})",
+            proof.receipt
+        ));
+    }
+    let entry = match verify::check_inclusion(&proof, &key) {
+        Ok(entry) => Some(entry),
+        Err(more) => {
+            problems.extend(more);
+            None
+        }
+    };
+    found(&problems, "verify-receipt")?;
+    if let Some(entry) = entry {
+        println!(
+            "receipt {}: entry {} ({} {} {}, {}) is leaf {} of checkpoint {} signed {}",
+            proof.receipt,
+            entry.entry_id,
+            entry.kind,
+            entry.amount,
+            entry.currency,
+            entry.occurred_at,
+            proof.leaf_index,
+            proof.checkpoint.tree_size,
+            proof.checkpoint.signed_at
+        );
+    }
+    Ok(())
 }

@@ -26,6 +26,9 @@ pub struct Settings {
     pub session_lifetime: std::time::Duration,
     /// Proxies whose forwarding headers are believed (`COFFER_TRUSTED_PROXIES`; none by default).
     pub trusted_proxies: TrustedProxies,
+    /// The instance's Ed25519 key that signs the ledger's checkpoints (`COFFER_SIGNING_KEY_FILE`,
+    /// a file from `coffer keygen`); no checkpoints are signed without it.
+    pub signing_key_file: Option<std::path::PathBuf>,
 }
 
 /// The shortest `COFFER_SECRET_KEY` the console accepts.
@@ -125,6 +128,7 @@ impl Settings {
             stripe_api_base: get("COFFER_STRIPE_API_BASE"),
             smtp_url: get("COFFER_SMTP_URL"),
             mail_from: get("COFFER_MAIL_FROM"),
+            signing_key_file: get("COFFER_SIGNING_KEY_FILE").map(std::path::PathBuf::from),
         })
     }
 }
@@ -172,6 +176,7 @@ impl fmt::Debug for Settings {
             )
             .field("smtp_url", &secret(&self.smtp_url))
             .field("trusted_proxies", &self.trusted_proxies.to_string())
+            .field("signing_key_file", &self.signing_key_file)
             .finish()
     }
 }

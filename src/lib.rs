@@ -19,4 +19,5 @@ pub mod ops;
 pub mod payments;
 pub mod reports;
 pub mod startup;
+pub mod verify;
 pub mod web;

@@ -98,6 +98,15 @@ impl Application {
                 state.writes.clone(),
             ));
         }
+        if let Some(file) = &settings.signing_key_file {
+            let key = crate::ledger::log::InstanceKey::read(file).map_err(|e| {
+                crate::config::ConfigError {
+                    name: "COFFER_SIGNING_KEY_FILE",
+                    message: e.to_string(),
+                }
+            })?;
+            actix_web::rt::spawn(crate::web::api::books::run_checkpoints(state.clone(), key));
+        }
         let server = run(listener, state.clone()).map_err(|source| StartupError::Bind {
             address: "listener".to_owned(),
             source,
@@ -202,6 +211,12 @@ pub fn prepare_database(settings: &Settings) -> Result<Pool, db::DbSetupError> {
 /// Applies pending migrations on one connection and logs what was applied.
 pub fn migrate(conn: &mut db::DbConn, settings: &Settings) -> Result<(), db::DbSetupError> {
     let applied = db::run_migrations(conn)?;
+    // Entries recorded before the Merkle log existed become its first leaves, once.
+    let logged =
+        crate::ledger::log::catch_up(conn).map_err(|e| db::DbSetupError::Log(e.to_string()))?;
+    if logged > 0 {
+        tracing::info!(logged, "appended existing ledger entries to the Merkle log");
+    }
     db::optimize(conn)?;
     if applied > 0 {
         tracing::info!(

@@ -60,6 +60,7 @@ kind-credit-note = credit note
 
 pledge-line = { $amount } { $interval }
 pledge-manage = To change or cancel your pledge, reply to this message or write to the treasurer of { $instance }; payments through a platform (Stripe, Patreon, Liberapay, Open Collective) can also be changed there.
+receipt-ledger-proof = This is entry { $leaf } of our public ledger log. Once this month's checkpoint is signed, the proof that it is in the signed books is here:
 receipt-self-service = To change how you are shown on the sponsor wall, or to cancel a monthly or yearly donation, use this link (it works for seven days):
 
 automatic-note = This message was sent automatically by { $instance }'s funding ledger.

@@ -59,6 +59,7 @@ kind-credit-note = kreditnota
 
 pledge-line = { $amount } { $interval }
 pledge-manage = For å endre eller avslutte den faste støtten, svar på denne meldingen eller skriv til kassereren i { $instance }; betalinger gjennom en plattform (Stripe, Patreon, Liberapay, Open Collective) kan også endres der.
+receipt-ledger-proof = Dette er post { $leaf } i vår offentlige regnskapslogg. Når månedens sjekkpunkt er signert, ligger beviset for at den står i de signerte bøkene her:
 receipt-self-service = For å endre hvordan du vises på sponsorveggen, eller avslutte en månedlig eller årlig gave, bruk denne lenken (den virker i sju dager):
 
 automatic-note = Denne meldingen ble sendt automatisk av regnskapet til { $instance }.

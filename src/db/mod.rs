@@ -10,6 +10,7 @@ pub mod imports;
 pub mod ledger;
 pub mod logos;
 pub mod maintenance;
+pub mod merkle;
 pub mod outbox;
 pub mod payments;
 pub mod pledges;
@@ -82,6 +83,8 @@ pub enum DbSetupError {
     NewerSchema { found: String, known: String },
     #[error("database error: {0}")]
     Query(#[from] diesel::result::Error),
+    #[error("building the ledger's Merkle log: {0}")]
+    Log(String),
 }
 
 /// libpq's messages span several lines (error, detail, hint); an operator's log wants one.

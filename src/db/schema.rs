@@ -285,3 +285,41 @@ diesel::table! {
         status_at -> BigInt,
     }
 }
+
+diesel::table! {
+    ledger_log_leaves (leaf_index) {
+        leaf_index -> BigInt,
+        entry_id -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
+    ledger_log_nodes (position) {
+        position -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
+    ledger_log_state (id) {
+        id -> Integer,
+        size -> BigInt,
+        frontier -> Binary,
+        log_key -> Binary,
+    }
+}
+
+diesel::table! {
+    ledger_checkpoints (tree_size) {
+        tree_size -> BigInt,
+        root_hash -> Text,
+        totals -> Text,
+        signed_at -> Timestamp,
+        public_key -> Text,
+        signature -> Text,
+        consistency -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(ledger_log_leaves, ledger_entries);

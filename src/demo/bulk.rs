@@ -254,6 +254,9 @@ pub fn seed(
     writer.flush(conn)?;
     summary.entries += writer.written;
     phase("expenses");
+    // Every entry a leaf of the Merkle log, appended in one pass in id order.
+    crate::ledger::log::catch_up(conn)?;
+    phase("log");
     db::restore_indexes(conn, suspended)?;
     phase("indexes");
     db::analyze(conn)?;

@@ -300,7 +300,7 @@ impl Writer<'_> {
             EntryKind::Donation | EntryKind::Correction => entry.amount,
             _ => entry.amount.negated(),
         };
-        db::ledger::insert(
+        crate::ledger::log::record(
             self.conn,
             &db::ledger::NewEntry {
                 kind: entry.kind.as_str().to_owned(),
@@ -420,13 +420,17 @@ impl Writer<'_> {
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let kind = row.entry.kind.clone();
         let minor = row.entry.amount;
+        let id = row.id;
         db::imports::restore_entry(
             self.conn,
             &db::imports::RestoredEntry {
-                id: row.id,
+                id,
                 entry: row.entry,
             },
         )?;
+        let restored = db::ledger::find(self.conn, id)?
+            .ok_or_else(|| AppError::Internal(format!("entry {id} vanished after insert")))?;
+        crate::ledger::log::append(self.conn, &restored)?;
         self.restored = true;
         self.report.created(&kind);
         self.report.money(currency, &kind, minor);

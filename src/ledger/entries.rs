@@ -529,8 +529,8 @@ fn insert(conn: &mut DbConn, new: db::ledger::NewEntry) -> AppResult<Entry> {
             )));
         }
     }
-    let id = db::ledger::insert(conn, &new)?;
-    find(conn, id)
+    // The entry and its leaf in the Merkle log, in this transaction.
+    super::log::record(conn, &new)?.try_into()
 }
 
 /// Money in and out of one calendar month, in the instance currency.

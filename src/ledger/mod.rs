@@ -6,6 +6,7 @@ pub mod admins;
 pub mod audit;
 pub mod donors;
 pub mod entries;
+pub mod log;
 pub mod logos;
 pub mod payments;
 pub mod pledges;

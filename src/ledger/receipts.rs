@@ -65,6 +65,10 @@ pub struct ReceiptSnapshot {
     pub pledge: Option<PledgeSnapshot>,
     pub entry_id: i64,
     pub issued_at: NaiveDateTime,
+    /// The entry's leaf index in the ledger's Merkle log (receipts issued before the log
+    /// existed have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_leaf: Option<u64>,
 }
 
 impl ReceiptSnapshot {
@@ -161,6 +165,7 @@ pub fn issue(conn: &mut DbConn, entry: &Entry) -> AppResult<Option<Receipt>> {
         }),
         entry_id: entry.id,
         issued_at: entry.recorded_at,
+        ledger_leaf: super::log::leaf_index_of(conn, entry.id)?,
     };
     let json = serde_json::to_string(&snapshot)
         .map_err(|e| AppError::Internal(format!("serialising a receipt: {e}")))?;

@@ -161,6 +161,8 @@ pub struct Identity {
     pub from: Mailbox,
     /// Signs donors' self-service links in receipts; `None` without `COFFER_SECRET_KEY`.
     pub self_service: Option<SelfServiceLinks>,
+    /// Where receipts' proof links start.
+    pub public_url: String,
 }
 
 /// What a receipt's self-service link is made of. The key never reaches a log.
@@ -215,6 +217,7 @@ impl Identity {
             },
             domain,
             from,
+            public_url: settings.public_url.clone(),
             self_service: settings.console_key().ok().map(|key| SelfServiceLinks {
                 public_url: settings.public_url.clone(),
                 key: key.to_vec(),
@@ -256,6 +259,9 @@ impl Identity {
             .message_id(Some(message_id.to_owned()))
             .date_now();
         builder = builder.header(AutoSubmitted);
+        if let Some(link) = &mail.proof_link {
+            builder = builder.header(LedgerProof(link.clone()));
+        }
         builder
             .multipart(MultiPart::alternative_plain_html(
                 mail.text.clone(),
@@ -280,6 +286,24 @@ impl header::Header for AutoSubmitted {
 
     fn display(&self) -> HeaderValue {
         HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
+}
+
+/// `X-Coffer-Ledger-Proof: <link>`: where `coffer verify-receipt` finds the receipt's proof.
+#[derive(Debug, Clone)]
+struct LedgerProof(String);
+
+impl header::Header for LedgerProof {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str(crate::verify::PROOF_HEADER)
+    }
+
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(value.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
     }
 }
 
@@ -473,6 +497,7 @@ fn render_row(conn: &mut DbConn, identity: &Identity, row: &OutboxRow) -> AppRes
             subject: subject.clone(),
             text: text.clone(),
             html: html.clone(),
+            proof_link: None,
         });
     }
     let number = row
@@ -486,7 +511,12 @@ fn render_row(conn: &mut DbConn, identity: &Identity, row: &OutboxRow) -> AppRes
         (Some(links), Some(donor_id)) => Some(links.link(donor_id, receipt.snapshot.lang)),
         _ => None,
     };
-    render::receipt(&instance, &receipt.snapshot, link.as_deref())
+    render::receipt_with_proof(
+        &instance,
+        &receipt.snapshot,
+        link.as_deref(),
+        Some(&identity.public_url),
+    )
 }
 
 /// Exponential backoff with jitter: about `base · 2^(attempts−1)`, capped, each wait drawn

@@ -14,6 +14,9 @@ pub struct RenderedMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The link to the proof that a receipt's entry is in the signed books, sent as the
+    /// `X-Coffer-Ledger-Proof` header too (docs/verify.md).
+    pub proof_link: Option<String>,
 }
 
 /// What the words of a receipt need to know of the instance.
@@ -43,6 +46,8 @@ struct ReceiptView {
     pledge_manage: Option<String>,
     /// The donor's self-service link and what it is for.
     self_service: Option<(String, String)>,
+    /// The entry's place in the ledger's log and the link to its proof.
+    ledger_proof: Option<(String, String)>,
     independence: String,
     automatic_note: String,
 }
@@ -84,6 +89,16 @@ pub fn receipt(
     instance: &Instance,
     snapshot: &ReceiptSnapshot,
     self_service: Option<&str>,
+) -> AppResult<RenderedMail> {
+    receipt_with_proof(instance, snapshot, self_service, None)
+}
+
+/// Like [`receipt`], with the public address the proof link starts from.
+pub fn receipt_with_proof(
+    instance: &Instance,
+    snapshot: &ReceiptSnapshot,
+    self_service: Option<&str>,
+    public_url: Option<&str>,
 ) -> AppResult<RenderedMail> {
     let lang = snapshot.lang;
     let name = instance.name.clone();
@@ -146,6 +161,17 @@ pub fn receipt(
         ));
         pledge_manage = Some(lang.t_args("pledge-manage", &[("instance", name.clone())]));
     }
+    let proof_link = match (public_url, snapshot.ledger_leaf) {
+        (Some(base), Some(_)) => Some(format!("{base}/api/v1/ledger/proof/{}", snapshot.number)),
+        _ => None,
+    };
+    let ledger_proof = match (&proof_link, snapshot.ledger_leaf) {
+        (Some(link), Some(leaf)) => Some((
+            lang.t_args("receipt-ledger-proof", &[("leaf", leaf.to_string())]),
+            link.clone(),
+        )),
+        _ => None,
+    };
     let greeting_name = snapshot.donor_name.clone().unwrap_or_default();
     let view = ReceiptView {
         lang: lang.tag(),
@@ -156,6 +182,7 @@ pub fn receipt(
         rows,
         pledge_manage,
         self_service: self_service.map(|link| (lang.t("receipt-self-service"), link.to_owned())),
+        ledger_proof,
         independence: lang.t("independence-statement"),
         automatic_note: lang.t_args("automatic-note", &[("instance", name.clone())]),
     };
@@ -166,6 +193,7 @@ pub fn receipt(
         ),
         text: ReceiptText { m: &view }.render().map_err(render_error)?,
         html: ReceiptHtml { m: &view }.render().map_err(render_error)?,
+        proof_link,
     })
 }
 
@@ -270,6 +298,7 @@ pub fn statement(
         ),
         text: StatementText { m: &view }.render().map_err(render_error)?,
         html: StatementHtml { m: &view }.render().map_err(render_error)?,
+        proof_link: None,
     })
 }
 
@@ -307,6 +336,7 @@ mod tests {
                 .unwrap()
                 .and_hms_opt(12, 0, 0)
                 .unwrap(),
+            ledger_leaf: None,
         }
     }
 

@@ -159,6 +159,26 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ),
         api(Method::GET, "/api/v1/tiers", public::tiers),
         api(Method::GET, "/api/v1/summary", public::summary),
+        api(
+            Method::GET,
+            "/.well-known/coffer/checkpoints.json",
+            api::books::checkpoints,
+        ),
+        api(
+            Method::GET,
+            "/.well-known/coffer/ledger-key",
+            api::books::ledger_key,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/ledger/consistency",
+            api::books::consistency,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/ledger/proof/{number}",
+            api::books::proof,
+        ),
         api(Method::POST, "/webhooks/stripe", webhooks::stripe),
         api(Method::GET, "/api/v1/admin/tiers", admin::tiers::list),
         api(Method::POST, "/api/v1/admin/tiers", admin::tiers::create),

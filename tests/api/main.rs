@@ -27,4 +27,5 @@ mod stripe;
 mod stripe_everything;
 mod stripe_sync;
 mod upgrade;
+mod verify;
 mod write_path;

@@ -1,6 +1,7 @@
 //! The JSON API: public facts and the treasurer's admin API.
 
 pub mod admin;
+pub mod books;
 pub mod extract;
 pub mod public;
 pub mod responses;
