@@ -9,6 +9,7 @@ pub mod entries;
 pub mod logos;
 pub mod payments;
 pub mod pledges;
+pub mod public_pages;
 pub mod receipts;
 pub mod self_service;
 pub mod settings;

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod pages;
 pub mod published;
 pub mod security;
+pub mod transparency;
 pub mod views;
 pub mod webhooks;
 
@@ -159,6 +160,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ),
         api(Method::GET, "/api/v1/tiers", public::tiers),
         api(Method::GET, "/api/v1/summary", public::summary),
+        api(Method::GET, "/api/v1/transparency", transparency::json),
         api(Method::POST, "/webhooks/stripe", webhooks::stripe),
         api(Method::GET, "/api/v1/admin/tiers", admin::tiers::list),
         api(Method::POST, "/api/v1/admin/tiers", admin::tiers::create),
@@ -218,6 +220,21 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ),
         api(
             Method::POST,
+            "/api/v1/admin/expenses/{id}/public-note",
+            admin::public_pages::publish_note,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/admin/public-settings",
+            admin::public_pages::show,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/admin/public-settings",
+            admin::public_pages::update,
+        ),
+        api(
+            Method::POST,
             "/api/v1/admin/corrections",
             admin::ledger::record_correction,
         ),
@@ -247,6 +264,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/sponsors/{slug}")
             .route(web::get().to(pages::tier_sponsors))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
+            })),
+    )
+    .service(
+        web::resource("/transparency")
+            .route(web::get().to(transparency::page))
             .default_service(web::to(|req: HttpRequest| async move {
                 Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
             })),

@@ -253,6 +253,13 @@ pub struct LangQuery {
     lang: Option<String>,
 }
 
+impl LangQuery {
+    /// The language asked for with `?lang=`.
+    pub fn lang(&self) -> Option<&str> {
+        self.lang.as_deref()
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {

@@ -23,6 +23,7 @@ use crate::web::error::{ApiError, ApiResult};
 use crate::web::middleware::Coding;
 pub use crate::web::middleware::{Representation, PUBLIC_CACHE};
 use crate::web::pages::WallPage;
+use crate::web::transparency::{Coverage, TransparencyPage, TransparencyView};
 use crate::web::views::{PublicTierView, SponsorsView, SummaryView};
 use crate::web::AppState;
 
@@ -48,6 +49,14 @@ pub struct Published {
     pub sponsors: Representation,
     pub tiers: Representation,
     pub summary: Representation,
+    /// Where the money goes, as figures.
+    pub transparency: Arc<crate::reports::transparency::Transparency>,
+    /// The public pages' settings as the build read them.
+    pub public_settings: Arc<crate::ledger::public_pages::PublicPageSettings>,
+    /// `/transparency` in each language, in `Lang::ALL` order.
+    pub transparency_pages: Vec<(Lang, Representation)>,
+    /// `/api/v1/transparency`.
+    pub transparency_json: Representation,
     /// The audit log's newest id when the build began: the ledger state this shows.
     pub version: i64,
     /// How many changes this process had committed when the build began.
@@ -65,6 +74,18 @@ impl Published {
             .or(self.homes.first())
             .map(|(_, r)| r)
             .unwrap_or(&self.summary)
+    }
+}
+
+impl Published {
+    /// `/transparency` in `lang`.
+    pub fn transparency_page(&self, lang: Lang) -> &Representation {
+        self.transparency_pages
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .or(self.transparency_pages.first())
+            .map(|(_, r)| r)
+            .unwrap_or(&self.transparency_json)
     }
 }
 
@@ -244,12 +265,16 @@ async fn build(
     let started = Instant::now();
     let currency = state.settings.currency;
     let default_name = state.settings.instance_name.clone();
-    let (wall, tiers, instance_name) = own
+    let (wall, tiers, instance_name, public_settings, transparency) = own
         .run(state, move |conn| {
-            let wall = crate::ledger::wall::build(conn, currency, db::now())?;
+            let now = db::now();
+            let wall = crate::ledger::wall::build(conn, currency, now)?;
             let tiers = crate::ledger::tiers::list(conn, false)?;
             let name = crate::ledger::settings::instance_name(conn, &default_name)?;
-            Ok((wall, tiers, name))
+            let public_settings = crate::ledger::public_pages::load(conn)?;
+            let transparency =
+                crate::reports::transparency::build(conn, currency, &public_settings, now)?;
+            Ok((wall, tiers, name, public_settings, transparency))
         })
         .await?;
     let queried = started.elapsed();
@@ -279,6 +304,32 @@ async fn build(
                 ),
             ));
         }
+        let coverage = Coverage::new(&wall, &transparency);
+        let mut transparency_pages = Vec::new();
+        for lang in Lang::ALL {
+            let html = TransparencyPage {
+                instance_name: &instance_name,
+                transparency: &transparency,
+                coverage,
+                public_url: &settings.public_url,
+                lang,
+            }
+            .render()
+            .map_err(|e| ApiError::Internal(format!("rendering /transparency: {e}")))?;
+            transparency_pages.push((
+                lang,
+                Representation::unless_unchanged(
+                    previous.map(|p| p.transparency_page(lang)),
+                    "text/html; charset=utf-8",
+                    PUBLIC_CACHE,
+                    html.into_bytes(),
+                ),
+            ));
+        }
+        let transparency_json = json(
+            previous.map(|p| &p.transparency_json),
+            &TransparencyView::new(&transparency, &coverage),
+        )?;
         let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
         let homes_done = started.elapsed();
         let published = Published {
@@ -292,6 +343,10 @@ async fn build(
                 &crate::web::views::PublicTiersView { tiers },
             )?,
             summary: json(previous.map(|p| &p.summary), &SummaryView::from(&*wall))?,
+            transparency: Arc::new(transparency),
+            public_settings: Arc::new(public_settings),
+            transparency_pages,
+            transparency_json,
             wall,
             instance_name,
             version,

@@ -24,5 +24,6 @@ mod receipts;
 mod scale;
 mod schema;
 mod stripe;
+mod transparency;
 mod upgrade;
 mod write_path;
