@@ -151,3 +151,19 @@ pub fn remove_note(conn: &mut DbConn, entry_id: i64) -> QueryResult<()> {
     diesel::delete(expense_notes::table.find(entry_id)).execute(conn)?;
     Ok(())
 }
+
+/// The donors who joined last and let their name be shown, newest first: `(id, created_at)`.
+pub fn newest_named_donors(
+    conn: &mut DbConn,
+    limit: i64,
+) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    use super::schema::donors;
+    donors::table
+        .filter(donors::erased_at.is_null())
+        .filter(donors::consent_name.eq(true))
+        .filter(donors::anonymous.eq(false))
+        .order((donors::created_at.desc(), donors::id.desc()))
+        .limit(limit)
+        .select((donors::id, donors::created_at))
+        .load(conn)
+}

@@ -1,5 +1,6 @@
-//! What is derived from the ledger for people outside Coffer: exports and the transparency
-//! figures.
+//! What is derived from the ledger for people outside Coffer: exports, the transparency
+//! figures and what the embeds read.
 
+pub mod embeds;
 pub mod export;
 pub mod transparency;

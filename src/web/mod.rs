@@ -6,10 +6,12 @@ pub mod api;
 pub mod assets;
 pub mod client;
 pub mod donate;
+pub mod embeds;
 pub mod error;
 pub mod health;
 pub mod inputs;
 pub mod logos;
+pub mod mastodon;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -161,6 +163,21 @@ pub fn api_routes() -> Vec<ApiRoute> {
         api(Method::GET, "/api/v1/tiers", public::tiers),
         api(Method::GET, "/api/v1/summary", public::summary),
         api(Method::GET, "/api/v1/transparency", transparency::json),
+        api(
+            Method::GET,
+            "/api/v1/mastodon/donation_campaign",
+            mastodon::donation_campaign,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/fediverse/payment-link",
+            mastodon::payment_link_json,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/fediverse/nodeinfo-metadata",
+            mastodon::nodeinfo_metadata,
+        ),
         api(Method::POST, "/webhooks/stripe", webhooks::stripe),
         api(Method::GET, "/api/v1/admin/tiers", admin::tiers::list),
         api(Method::POST, "/api/v1/admin/tiers", admin::tiers::create),
@@ -273,6 +290,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(transparency::page))
             .default_service(web::to(|req: HttpRequest| async move {
                 Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
+            })),
+    )
+    .service(
+        web::resource("/sponsors.svg")
+            .route(web::get().to(embeds::sponsors))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
+            })),
+    )
+    .service(
+        web::resource("/badge.svg")
+            .route(web::get().to(embeds::badge_svg))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
+            })),
+    )
+    .service(
+        web::resource("/feed.atom")
+            .route(web::get().to(embeds::feed_atom))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
             })),
     )
     .service(

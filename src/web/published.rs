@@ -18,6 +18,7 @@ use crate::db;
 use crate::i18n::Lang;
 use crate::ledger::wall::Wall;
 use crate::ledger::write::ChangeNotice;
+use crate::web::embeds::{EmbedSource, Embeds};
 use crate::web::error::{ApiError, ApiResult};
 #[cfg(test)]
 use crate::web::middleware::Coding;
@@ -57,6 +58,10 @@ pub struct Published {
     pub transparency_pages: Vec<(Lang, Representation)>,
     /// `/api/v1/transparency`.
     pub transparency_json: Representation,
+    /// `/sponsors.svg`, `/badge.svg` and `/feed.atom`.
+    pub embeds: crate::web::embeds::Embeds,
+    /// Mastodon's donation campaign, the payment link and the NodeInfo fragment.
+    pub outreach: crate::web::mastodon::Outreach,
     /// The audit log's newest id when the build began: the ledger state this shows.
     pub version: i64,
     /// How many changes this process had committed when the build began.
@@ -274,9 +279,18 @@ async fn build(
             let public_settings = crate::ledger::public_pages::load(conn)?;
             let transparency =
                 crate::reports::transparency::build(conn, currency, &public_settings, now)?;
-            Ok((wall, tiers, name, public_settings, transparency))
+            let logos = crate::reports::embeds::logo_files(conn, &wall)?;
+            let newest_named = crate::reports::embeds::newest_named(conn)?;
+            Ok((
+                wall,
+                tiers,
+                name,
+                public_settings,
+                (transparency, logos, newest_named),
+            ))
         })
         .await?;
+    let (transparency, logos, newest_named) = transparency;
     let queried = started.elapsed();
     let wall = Arc::new(wall);
     let settings = state.settings.clone();
@@ -330,6 +344,27 @@ async fn build(
             previous.map(|p| &p.transparency_json),
             &TransparencyView::new(&transparency, &coverage),
         )?;
+        let embeds = Embeds::build(
+            &EmbedSource {
+                instance_name: &instance_name,
+                public_url: &settings.public_url,
+                wall: &wall,
+                transparency: &transparency,
+                newest_named: &newest_named,
+                logos: Arc::new(logos),
+            },
+            previous.map(|p| &p.embeds),
+        );
+        let outreach = crate::web::mastodon::Outreach::build(
+            &crate::web::mastodon::OutreachSource {
+                instance_name: &instance_name,
+                public_url: &settings.public_url,
+                currency: settings.currency,
+                tiers: &tiers,
+                settings: &public_settings,
+            },
+            previous.map(|p| &p.outreach),
+        )?;
         let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
         let homes_done = started.elapsed();
         let published = Published {
@@ -347,6 +382,8 @@ async fn build(
             public_settings: Arc::new(public_settings),
             transparency_pages,
             transparency_json,
+            embeds,
+            outreach,
             wall,
             instance_name,
             version,

@@ -9,6 +9,7 @@ mod cli;
 mod concurrency;
 mod console;
 mod donate;
+mod embeds;
 mod http;
 mod idempotency;
 mod import;
