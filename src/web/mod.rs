@@ -328,6 +328,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             })),
     )
     .service(
+        web::resource("/favicon.ico")
+            .route(web::get().to(assets::favicon))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
+            })),
+    )
+    .service(
+        web::resource("/robots.txt")
+            .route(web::get().to(assets::robots))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
+            })),
+    )
+    .service(
         web::resource("/static/{path:.*}")
             .route(web::get().to(assets::serve))
             .default_service(web::to(|req: HttpRequest| async move {

@@ -351,7 +351,7 @@ async fn build(
                 wall: &wall,
                 transparency: &transparency,
                 newest_named: &newest_named,
-                logos: Arc::new(logos),
+                logos: Arc::new(with_static_logos(logos, &wall)),
             },
             previous.map(|p| &p.embeds),
         );
@@ -401,6 +401,34 @@ async fn build(
     })
     .await??;
     Ok(published)
+}
+
+/// Adds the logos that are static files (the demo's) to those read from the database.
+fn with_static_logos(
+    mut logos: std::collections::HashMap<String, crate::reports::embeds::LogoFile>,
+    wall: &crate::ledger::wall::Wall,
+) -> std::collections::HashMap<String, crate::reports::embeds::LogoFile> {
+    let paths = wall
+        .tiers
+        .iter()
+        .flat_map(|t| t.sponsors.iter())
+        .filter_map(|s| s.logo_path.as_deref())
+        .filter(|p| p.starts_with("/static/"));
+    for path in paths {
+        if logos.len() >= crate::reports::embeds::MAX_LOGOS {
+            break;
+        }
+        if let Some((content_type, bytes)) = crate::web::assets::embedded(path) {
+            logos.insert(
+                path.to_owned(),
+                crate::reports::embeds::LogoFile {
+                    content_type,
+                    bytes,
+                },
+            );
+        }
+    }
+    logos
 }
 
 fn json<T: serde::Serialize>(
