@@ -216,7 +216,7 @@ pub fn xml_escape(text: &str) -> String {
 }
 
 const CHART_WIDTH: i128 = 720;
-const CHART_HEIGHT: i128 = 300;
+const CHART_HEIGHT: i128 = 316;
 const PLOT_LEFT: i128 = 96;
 const PLOT_RIGHT: i128 = 712;
 const PLOT_TOP: i128 = 16;
@@ -286,7 +286,7 @@ pub fn chart(lang: Lang, books: &CurrencyBooks) -> String {
                 svg,
                 "<text class=\"chart-axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 left + group / 2,
-                PLOT_BOTTOM + 18,
+                PLOT_BOTTOM + 26,
                 month.month,
             );
         }
@@ -297,7 +297,7 @@ pub fn chart(lang: Lang, books: &CurrencyBooks) -> String {
         line.join(" ")
     );
     // The legend, under the month labels.
-    let legend_y = PLOT_BOTTOM + 34;
+    let legend_y = PLOT_BOTTOM + 48;
     for (i, (class, key)) in [
         ("chart-income", "transparency-legend-income"),
         ("chart-costs", "transparency-legend-costs"),

@@ -13,6 +13,7 @@ mod embeds;
 mod http;
 mod idempotency;
 mod import;
+mod layout;
 mod ledger_properties;
 mod ledger_rules;
 mod mailbox;
