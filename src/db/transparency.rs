@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::upsert::excluded;
 
 use super::schema::{expense_notes, ledger_entries};
@@ -28,56 +28,66 @@ pub struct MonthSum {
     pub amount: i64,
 }
 
-/// Sums per month, currency, kind and category of the entries with `occurred_at` in
-/// `[from, until)`: one grouped range scan of `ledger_entries_by_month`, so that the page's
-/// cost follows the months and the handful of kinds and categories, and no entry is read
-/// into Rust.
-pub fn monthly_sums(
-    conn: &mut DbConn,
-    from: NaiveDateTime,
-    until: NaiveDateTime,
-) -> QueryResult<Vec<MonthSum>> {
-    // Both backends store the timestamp so that its first seven characters are the month
-    // (SQLite as ISO text; PostgreSQL is asked to write it so).
-    let month = match conn {
+/// The expression that gives an entry's month, `2026-11`, on each backend (SQLite stores the
+/// timestamp as ISO text; PostgreSQL is asked to write it so).
+fn month_expression(conn: &DbConn) -> &'static str {
+    match conn {
         DbConn::Sqlite(_) => "substr(occurred_at, 1, 7)",
         DbConn::Postgres(_) => "to_char(occurred_at, 'YYYY-MM')",
-    };
-    let index = match conn {
-        DbConn::Sqlite(_) => "INDEXED BY ledger_entries_by_month",
-        DbConn::Postgres(_) => "",
-    };
+    }
+}
+
+/// Sums per month, currency, kind and category of every entry with `id <= up_to`: one grouped
+/// scan, made once when the publisher starts (and now and then to check itself).
+pub fn sums_up_to(conn: &mut DbConn, up_to: i64) -> QueryResult<Vec<MonthSum>> {
+    let month = month_expression(conn);
     let query = format!(
         "SELECT {month} AS month, currency, kind, category, \
          CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS amount \
-         FROM ledger_entries {index} \
-         WHERE occurred_at >= $1 AND occurred_at < $2 \
-         GROUP BY {month}, currency, kind, category \
-         ORDER BY 1, 2, 3, 4"
+         FROM ledger_entries WHERE id <= $1 \
+         GROUP BY {month}, currency, kind, category"
     );
     on_backend!(conn, |c| {
         let query = super::placeholders(c, &query);
-        diesel::sql_query(query)
-            .bind::<Timestamp, _>(from)
-            .bind::<Timestamp, _>(until)
-            .load(c)
+        diesel::sql_query(query).bind::<BigInt, _>(up_to).load(c)
     })
 }
 
-/// What the ledger holds per currency from entries dated before `before`, in minor units.
-pub fn balances_before(
-    conn: &mut DbConn,
-    before: NaiveDateTime,
-) -> QueryResult<Vec<(String, i64)>> {
+/// One entry as the sums count it.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct CountedEntry {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub month: String,
+    #[diesel(sql_type = Text)]
+    pub currency: String,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub category: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub amount: i64,
+}
+
+/// The entries with `id > after`, by the primary key: what was added since a count.
+pub fn entries_after(conn: &mut DbConn, after: i64) -> QueryResult<Vec<CountedEntry>> {
+    let month = month_expression(conn);
+    let query = format!(
+        "SELECT id, {month} AS month, currency, kind, category, amount \
+         FROM ledger_entries WHERE id > $1 ORDER BY id"
+    );
+    on_backend!(conn, |c| {
+        let query = super::placeholders(c, &query);
+        diesel::sql_query(query).bind::<BigInt, _>(after).load(c)
+    })
+}
+
+/// The highest entry id, 0 for an empty ledger.
+pub fn max_entry_id(conn: &mut DbConn) -> QueryResult<i64> {
     ledger_entries::table
-        .filter(ledger_entries::occurred_at.lt(before))
-        .group_by(ledger_entries::currency)
-        .select((
-            ledger_entries::currency,
-            sql::<BigInt>("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"),
-        ))
-        .order(ledger_entries::currency)
-        .load(conn)
+        .select(sql::<BigInt>("CAST(COALESCE(MAX(id), 0) AS BIGINT)"))
+        .first(conn)
 }
 
 /// A published note with the expense it describes.

@@ -267,7 +267,7 @@ fn seed(
     let opening = crate::ledger::public_pages::PublicPageDraft::parse(
         &format!(
             "{} {}",
-            money(6_000_00, currency)?.amount_string(),
+            money(600_000, currency)?.amount_string(),
             currency.code()
         ),
         true,

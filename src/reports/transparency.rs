@@ -155,9 +155,101 @@ impl Transparency {
     }
 }
 
-/// The figures as of `now`.
+/// Entries that may commit out of id order (PostgreSQL hands out ids before commit): the
+/// entries this far below the highest id counted are read again, and those not yet counted
+/// are added.
+const TRAILING_IDS: i64 = 1000;
+/// How often the sums are counted again from scratch, to check themselves.
+const RECOUNT_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+type SumKey = (String, String, String, Option<String>);
+
+/// The ledger's sums per month, currency, kind and category, kept by the publisher between
+/// builds. The ledger is append-only, so a sum only ever grows by new entries: after one full
+/// count, each build reads only the entries added since (by the primary key), and its cost
+/// follows the months and categories shown, not the ledger's history.
+#[derive(Debug, Default)]
+pub struct LedgerSums {
+    sums: BTreeMap<SumKey, i64>,
+    /// The highest entry id counted.
+    high: i64,
+    /// The ids counted within [`TRAILING_IDS`] of `high`.
+    recent: BTreeSet<i64>,
+    counted_at: Option<std::time::Instant>,
+}
+
+impl LedgerSums {
+    fn add(&mut self, entry: db::transparency::CountedEntry) {
+        if entry.id <= self.high - TRAILING_IDS || !self.recent.insert(entry.id) {
+            return;
+        }
+        let key = (entry.month, entry.currency, entry.kind, entry.category);
+        let sum = self.sums.entry(key).or_default();
+        *sum = sum.saturating_add(entry.amount);
+        self.high = self.high.max(entry.id);
+    }
+
+    /// Brings the sums up to date with the ledger.
+    pub fn refresh(&mut self, conn: &mut DbConn) -> AppResult<()> {
+        let max_id = db::transparency::max_entry_id(conn)?;
+        let stale = self
+            .counted_at
+            .is_none_or(|at| at.elapsed() > RECOUNT_EVERY);
+        // Fewer entries than counted (a restore): count again.
+        if stale || max_id < self.high {
+            let mut fresh = Self {
+                counted_at: Some(std::time::Instant::now()),
+                ..Self::default()
+            };
+            let settled = max_id - TRAILING_IDS;
+            for sum in db::transparency::sums_up_to(conn, settled)? {
+                fresh.sums.insert(
+                    (sum.month, sum.currency, sum.kind, sum.category),
+                    sum.amount,
+                );
+            }
+            fresh.high = settled;
+            for entry in db::transparency::entries_after(conn, settled)? {
+                fresh.add(entry);
+            }
+            *self = fresh;
+            return Ok(());
+        }
+        for entry in db::transparency::entries_after(conn, self.high - TRAILING_IDS)? {
+            self.add(entry);
+        }
+        let floor = self.high - TRAILING_IDS;
+        self.recent = self.recent.split_off(&(floor + 1));
+        Ok(())
+    }
+
+    /// The sums of the months from `first` on, and the balance per currency of those before.
+    fn window(&self, first: YearMonth) -> (Vec<MonthSum>, Vec<(String, i64)>) {
+        let first = first.to_string();
+        let mut before: BTreeMap<String, i64> = BTreeMap::new();
+        let mut sums = Vec::new();
+        for ((month, currency, kind, category), amount) in &self.sums {
+            if *month < first {
+                let b = before.entry(currency.clone()).or_default();
+                *b = b.saturating_add(*amount);
+            } else {
+                sums.push(MonthSum {
+                    month: month.clone(),
+                    currency: currency.clone(),
+                    kind: kind.clone(),
+                    category: category.clone(),
+                    amount: *amount,
+                });
+            }
+        }
+        (sums, before.into_iter().collect())
+    }
+}
+
+/// The figures as of `now`, from `sums` brought up to date first.
 pub fn build(
     conn: &mut DbConn,
+    sums: &mut LedgerSums,
     currency: Currency,
     settings: &PublicPageSettings,
     now: NaiveDateTime,
@@ -166,10 +258,13 @@ pub fn build(
     let first = current.plus(-(i64::from(MONTHS) - 1));
     let from = first.start()?;
     let until = current.plus(1).start()?;
-    let sums = db::transparency::monthly_sums(conn, from, until)?;
-    let before = db::transparency::balances_before(conn, from)?;
+    sums.refresh(conn)?;
+    let (window, before) = sums.window(first);
+    // Months after the current one (entries dated ahead) are not shown and not counted.
+    let last = current.to_string();
+    let window: Vec<MonthSum> = window.into_iter().filter(|s| s.month <= last).collect();
     let notes = db::transparency::notes_between(conn, from, until)?;
-    figures(currency, current, &sums, &before, settings, &notes)
+    figures(currency, current, &window, &before, settings, &notes)
 }
 
 /// The figures from the ledger's sums: `sums` per month from the first month shown,
@@ -316,6 +411,8 @@ fn books_of(
 }
 
 #[cfg(test)]
+// Minor units written as major_minor (`100_00` is 100.00) read like the amounts they are.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use crate::domain::Money;
@@ -338,6 +435,36 @@ mod tests {
             category: category.map(str::to_owned),
             amount,
         }
+    }
+
+    #[test]
+    fn new_entries_are_counted_once_even_when_they_commit_out_of_order() {
+        let entry = |id: i64, amount: i64| db::transparency::CountedEntry {
+            id,
+            month: "2026-11".to_owned(),
+            currency: "EUR".to_owned(),
+            kind: "donation".to_owned(),
+            category: None,
+            amount,
+        };
+        let mut sums = LedgerSums::default();
+        sums.add(entry(1, 100));
+        sums.add(entry(3, 300));
+        // Entry 2 commits after 3 was counted; 3 is read again by the next refresh.
+        sums.add(entry(2, 200));
+        sums.add(entry(3, 300));
+        let (window, before) = sums.window(YearMonth {
+            year: 2026,
+            month: 1,
+        });
+        assert_eq!(window.len(), 1);
+        assert_eq!(window[0].amount, 600);
+        assert!(before.is_empty());
+        let (_, before) = sums.window(YearMonth {
+            year: 2027,
+            month: 1,
+        });
+        assert_eq!(before, vec![("EUR".to_owned(), 600)]);
     }
 
     #[test]

@@ -518,7 +518,7 @@ pub fn feed(lang: Lang, source: &EmbedSource<'_>) -> String {
             entries.push((updated, entry));
         }
     }
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
     // The feed changes only when an entry does: its date is the newest entry's.
     let updated = entries
         .first()

@@ -166,6 +166,8 @@ impl Publications {
 #[derive(Default)]
 struct OwnConnection {
     conn: Option<db::DbConn>,
+    /// The ledger's sums per month, kept between builds (see [`LedgerSums`]).
+    sums: Arc<std::sync::Mutex<crate::reports::transparency::LedgerSums>>,
 }
 
 impl OwnConnection {
@@ -270,6 +272,7 @@ async fn build(
     let started = Instant::now();
     let currency = state.settings.currency;
     let default_name = state.settings.instance_name.clone();
+    let sums = own.sums.clone();
     let (wall, tiers, instance_name, public_settings, transparency) = own
         .run(state, move |conn| {
             let now = db::now();
@@ -277,8 +280,18 @@ async fn build(
             let tiers = crate::ledger::tiers::list(conn, false)?;
             let name = crate::ledger::settings::instance_name(conn, &default_name)?;
             let public_settings = crate::ledger::public_pages::load(conn)?;
-            let transparency =
-                crate::reports::transparency::build(conn, currency, &public_settings, now)?;
+            let transparency = {
+                let mut sums = sums
+                    .lock()
+                    .map_err(|_| crate::error::AppError::Internal("the sums' lock".to_owned()))?;
+                crate::reports::transparency::build(
+                    conn,
+                    &mut sums,
+                    currency,
+                    &public_settings,
+                    now,
+                )?
+            };
             let logos = crate::reports::embeds::logo_files(conn, &wall)?;
             let newest_named = crate::reports::embeds::newest_named(conn)?;
             Ok((

@@ -170,7 +170,7 @@ impl TransparencyPage<'_> {
     fn embeds(&self) -> String {
         let link = |href: &str| format!("<a href=\"{href}\">{href}</a>");
         // The arguments are fixed paths, safe as markup; the sentence comes from the locales.
-        let sentence = self.lang.t_args(
+        self.lang.t_args(
             "transparency-embeds",
             &[
                 ("sponsors", link("/sponsors.svg")),
@@ -178,8 +178,7 @@ impl TransparencyPage<'_> {
                 ("feed", link("/feed.atom")),
                 ("json", link("/api/v1/transparency")),
             ],
-        );
-        sentence
+        )
     }
 
     fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
