@@ -90,7 +90,7 @@ run_round() { # label, writer? (yes|no)
     echo "== $1"
     printf '%-20s %10s %9s %9s %7s %s\n' endpoint "req/s" p50 p99 ratio errors
     local base=""
-    for path in /static/coffer.css /healthz / /api/v1/sponsors /api/v1/summary; do
+    for path in /static/coffer.css /healthz / /api/v1/sponsors /api/v1/summary /transparency /api/v1/transparency /sponsors.svg /badge.svg /feed.atom; do
         local writer_pid=""
         if [ "$2" = yes ]; then
             python3 benches/writer.py "http://127.0.0.1:$port" "$token" "$donor" 10 "$seconds" "$work/writer-all" >"$work/writer-${path//\//_}" &

@@ -19,6 +19,7 @@ pub mod receipts;
 pub mod schema;
 pub mod settings;
 pub mod tiers;
+pub mod transparency;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -73,6 +73,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    expense_notes (entry_id) {
+        entry_id -> BigInt,
+        note -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> BigInt,
         name -> Text,
@@ -138,6 +146,7 @@ diesel::joinable!(admin_sessions -> admins (admin_id));
 diesel::joinable!(donors -> tiers (pinned_tier_id));
 diesel::joinable!(pledges -> donors (donor_id));
 diesel::joinable!(ledger_entries -> donors (donor_id));
+diesel::joinable!(expense_notes -> ledger_entries (entry_id));
 diesel::joinable!(idempotency_keys -> api_tokens (token_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -145,6 +154,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     donors,
     pledges,
     ledger_entries,
+    expense_notes,
     api_tokens,
     idempotency_keys,
     audit_log,

@@ -234,7 +234,8 @@ fn seed(
     ];
     for month in 0..12 {
         for (category, minor, memo) in costs {
-            entries::record_expense(
+            // The latest month's costs carry a public note for the transparency page.
+            entries::record_expense_with_note(
                 conn,
                 entries::ExpenseDraft {
                     amount: money(minor, currency)?,
@@ -244,11 +245,12 @@ fn seed(
                     external_ref: Some(format!("demo-cost-{category}-{month}")),
                     memo: memo.to_owned(),
                 },
+                (month == 0).then_some(memo),
             )?;
             summary.entries += 1;
         }
     }
-    entries::record_expense(
+    entries::record_expense_with_note(
         conn,
         entries::ExpenseDraft {
             amount: money(1500, currency)?,
@@ -258,8 +260,21 @@ fn seed(
             external_ref: None,
             memo: "Domain renewal".to_owned(),
         },
+        Some("Domain renewal, two years"),
     )?;
     summary.entries += 1;
+    // What the instance had before it used Coffer.
+    let opening = crate::ledger::public_pages::PublicPageDraft::parse(
+        &format!(
+            "{} {}",
+            money(600_000, currency)?.amount_string(),
+            currency.code()
+        ),
+        true,
+        &[],
+        currency,
+    )?;
+    crate::ledger::public_pages::save(conn, &opening)?;
     Ok(summary)
 }
 

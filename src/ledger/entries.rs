@@ -297,6 +297,24 @@ pub fn record_expense(conn: &mut DbConn, draft: ExpenseDraft) -> AppResult<Entry
     )
 }
 
+/// Records an expense and, in the same transaction, the note the treasurer publishes on it
+/// (none when `public_note` is empty).
+pub fn record_expense_with_note(
+    conn: &mut DbConn,
+    draft: ExpenseDraft,
+    public_note: Option<&str>,
+) -> AppResult<Entry> {
+    let note = public_note
+        .map(super::public_pages::check_note)
+        .transpose()?
+        .filter(|n| !n.is_empty());
+    let entry = record_expense(conn, draft)?;
+    if let Some(note) = note {
+        db::transparency::put_note(conn, entry.id, &note, db::now())?;
+    }
+    Ok(entry)
+}
+
 /// Corrects a mistaken entry by a new entry pointing at it.
 ///
 /// A correction only takes away from an entry, or gives back what an earlier correction took:

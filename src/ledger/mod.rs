@@ -10,6 +10,7 @@ pub mod log;
 pub mod logos;
 pub mod payments;
 pub mod pledges;
+pub mod public_pages;
 pub mod receipts;
 pub mod self_service;
 pub mod settings;

@@ -60,6 +60,8 @@ pub struct WallTier {
 /// A sponsor as shown: only the fields their tier grants and they consented to.
 #[derive(Debug, Clone)]
 pub struct Sponsor {
+    /// Never shown: it lets the feed find when a sponsor joined.
+    pub donor_id: i64,
     pub name: Option<String>,
     pub logo_path: Option<String>,
     pub link: Option<String>,
@@ -291,6 +293,7 @@ fn present(
 ) -> Option<Sponsor> {
     let shown = shown_fields(tier.perks, &donor.consent, donor.anonymous);
     let sponsor = Sponsor {
+        donor_id: donor.id,
         name: shown
             .contains(Perk::Name)
             .then(|| donor.public_name.clone()),

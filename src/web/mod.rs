@@ -6,16 +6,19 @@ pub mod api;
 pub mod assets;
 pub mod client;
 pub mod donate;
+pub mod embeds;
 pub mod error;
 pub mod health;
 pub mod inputs;
 pub mod logos;
+pub mod mastodon;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pages;
 pub mod published;
 pub mod security;
+pub mod transparency;
 pub mod views;
 pub mod webhooks;
 
@@ -179,6 +182,22 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "/api/v1/ledger/proof/{number}",
             api::books::proof,
         ),
+        api(Method::GET, "/api/v1/transparency", transparency::json),
+        api(
+            Method::GET,
+            "/api/v1/mastodon/donation_campaign",
+            mastodon::donation_campaign,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/fediverse/payment-link",
+            mastodon::payment_link_json,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/fediverse/nodeinfo-metadata",
+            mastodon::nodeinfo_metadata,
+        ),
         api(Method::POST, "/webhooks/stripe", webhooks::stripe),
         api(Method::GET, "/api/v1/admin/tiers", admin::tiers::list),
         api(Method::POST, "/api/v1/admin/tiers", admin::tiers::create),
@@ -238,6 +257,21 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ),
         api(
             Method::POST,
+            "/api/v1/admin/expenses/{id}/public-note",
+            admin::public_pages::publish_note,
+        ),
+        api(
+            Method::GET,
+            "/api/v1/admin/public-settings",
+            admin::public_pages::show,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/admin/public-settings",
+            admin::public_pages::update,
+        ),
+        api(
+            Method::POST,
             "/api/v1/admin/corrections",
             admin::ledger::record_correction,
         ),
@@ -272,6 +306,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             })),
     )
     .service(
+        web::resource("/transparency")
+            .route(web::get().to(transparency::page))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
+            })),
+    )
+    .service(
+        web::resource("/sponsors.svg")
+            .route(web::get().to(embeds::sponsors))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
+            })),
+    )
+    .service(
+        web::resource("/badge.svg")
+            .route(web::get().to(embeds::badge_svg))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
+            })),
+    )
+    .service(
+        web::resource("/feed.atom")
+            .route(web::get().to(embeds::feed_atom))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
+            })),
+    )
+    .service(
         web::resource("/metrics")
             .route(web::get().to(metrics::render))
             .default_service(web::to(|req: HttpRequest| async move {
@@ -283,6 +345,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(logos::serve))
             .default_service(web::to(|req: HttpRequest| async move {
                 Err::<&str, _>(PageError(method_not_allowed(&req, &[Method::GET])))
+            })),
+    )
+    .service(
+        web::resource("/favicon.ico")
+            .route(web::get().to(assets::favicon))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
+            })),
+    )
+    .service(
+        web::resource("/robots.txt")
+            .route(web::get().to(assets::robots))
+            .default_service(web::to(|req: HttpRequest| async move {
+                Err::<&str, _>(method_not_allowed(&req, &[Method::GET]))
             })),
     )
     .service(

@@ -132,6 +132,35 @@ impl WallPage<'_> {
         )
     }
 
+    /// What a tier offers, said once: the treasurer's description when there is one, else
+    /// the perks in a sentence.
+    pub fn tier_offer(&self, tier: &WallTier) -> String {
+        if tier.tier.description.trim().is_empty() {
+            self.tier_gives(tier)
+        } else {
+            tier.tier.description.clone()
+        }
+    }
+
+    /// True when the tier's sponsors are shown with logos (and the others in their place).
+    pub fn shows_logos(&self, tier: &WallTier) -> bool {
+        tier.tier.perks.contains(crate::domain::Perk::Logo)
+    }
+
+    /// The letters in a logo's place for a sponsor without one.
+    pub fn initials(&self, sponsor: &Sponsor) -> String {
+        sponsor
+            .name
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .filter(|c| c.is_alphanumeric())
+            .take(2)
+            .collect::<String>()
+            .to_uppercase()
+    }
+
     /// The invitation under each tier.
     pub fn tier_become(&self, tier: &WallTier) -> String {
         self.t1("tier-become", "tier", &tier.tier.name)
@@ -251,6 +280,13 @@ pub fn visitor_lang(req: &HttpRequest, chosen: Option<&str>) -> Lang {
 #[serde(deny_unknown_fields)]
 pub struct LangQuery {
     lang: Option<String>,
+}
+
+impl LangQuery {
+    /// The language asked for with `?lang=`.
+    pub fn lang(&self) -> Option<&str> {
+        self.lang.as_deref()
+    }
 }
 
 #[derive(Debug, Deserialize)]

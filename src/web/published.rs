@@ -18,11 +18,13 @@ use crate::db;
 use crate::i18n::Lang;
 use crate::ledger::wall::Wall;
 use crate::ledger::write::ChangeNotice;
+use crate::web::embeds::{EmbedSource, Embeds};
 use crate::web::error::{ApiError, ApiResult};
 #[cfg(test)]
 use crate::web::middleware::Coding;
 pub use crate::web::middleware::{Representation, PUBLIC_CACHE};
 use crate::web::pages::WallPage;
+use crate::web::transparency::{Coverage, TransparencyPage, TransparencyView};
 use crate::web::views::{PublicTierView, SponsorsView, SummaryView};
 use crate::web::AppState;
 
@@ -48,6 +50,18 @@ pub struct Published {
     pub sponsors: Representation,
     pub tiers: Representation,
     pub summary: Representation,
+    /// Where the money goes, as figures.
+    pub transparency: Arc<crate::reports::transparency::Transparency>,
+    /// The public pages' settings as the build read them.
+    pub public_settings: Arc<crate::ledger::public_pages::PublicPageSettings>,
+    /// `/transparency` in each language, in `Lang::ALL` order.
+    pub transparency_pages: Vec<(Lang, Representation)>,
+    /// `/api/v1/transparency`.
+    pub transparency_json: Representation,
+    /// `/sponsors.svg`, `/badge.svg` and `/feed.atom`.
+    pub embeds: crate::web::embeds::Embeds,
+    /// Mastodon's donation campaign, the payment link and the NodeInfo fragment.
+    pub outreach: crate::web::mastodon::Outreach,
     /// The audit log's newest id when the build began: the ledger state this shows.
     pub version: i64,
     /// How many changes this process had committed when the build began.
@@ -65,6 +79,18 @@ impl Published {
             .or(self.homes.first())
             .map(|(_, r)| r)
             .unwrap_or(&self.summary)
+    }
+}
+
+impl Published {
+    /// `/transparency` in `lang`.
+    pub fn transparency_page(&self, lang: Lang) -> &Representation {
+        self.transparency_pages
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .or(self.transparency_pages.first())
+            .map(|(_, r)| r)
+            .unwrap_or(&self.transparency_json)
     }
 }
 
@@ -140,6 +166,8 @@ impl Publications {
 #[derive(Default)]
 struct OwnConnection {
     conn: Option<db::DbConn>,
+    /// The ledger's sums per month, kept between builds (see [`LedgerSums`]).
+    sums: Arc<std::sync::Mutex<crate::reports::transparency::LedgerSums>>,
 }
 
 impl OwnConnection {
@@ -244,14 +272,38 @@ async fn build(
     let started = Instant::now();
     let currency = state.settings.currency;
     let default_name = state.settings.instance_name.clone();
-    let (wall, tiers, instance_name) = own
+    let sums = own.sums.clone();
+    let (wall, tiers, instance_name, public_settings, transparency) = own
         .run(state, move |conn| {
-            let wall = crate::ledger::wall::build(conn, currency, db::now())?;
+            let now = db::now();
+            let wall = crate::ledger::wall::build(conn, currency, now)?;
             let tiers = crate::ledger::tiers::list(conn, false)?;
             let name = crate::ledger::settings::instance_name(conn, &default_name)?;
-            Ok((wall, tiers, name))
+            let public_settings = crate::ledger::public_pages::load(conn)?;
+            let transparency = {
+                let mut sums = sums
+                    .lock()
+                    .map_err(|_| crate::error::AppError::Internal("the sums' lock".to_owned()))?;
+                crate::reports::transparency::build(
+                    conn,
+                    &mut sums,
+                    currency,
+                    &public_settings,
+                    now,
+                )?
+            };
+            let logos = crate::reports::embeds::logo_files(conn, &wall)?;
+            let newest_named = crate::reports::embeds::newest_named(conn)?;
+            Ok((
+                wall,
+                tiers,
+                name,
+                public_settings,
+                (transparency, logos, newest_named),
+            ))
         })
         .await?;
+    let (transparency, logos, newest_named) = transparency;
     let queried = started.elapsed();
     let wall = Arc::new(wall);
     let settings = state.settings.clone();
@@ -279,6 +331,53 @@ async fn build(
                 ),
             ));
         }
+        let coverage = Coverage::new(&wall, &transparency);
+        let mut transparency_pages = Vec::new();
+        for lang in Lang::ALL {
+            let html = TransparencyPage {
+                instance_name: &instance_name,
+                transparency: &transparency,
+                coverage,
+                public_url: &settings.public_url,
+                lang,
+            }
+            .render()
+            .map_err(|e| ApiError::Internal(format!("rendering /transparency: {e}")))?;
+            transparency_pages.push((
+                lang,
+                Representation::unless_unchanged(
+                    previous.map(|p| p.transparency_page(lang)),
+                    "text/html; charset=utf-8",
+                    PUBLIC_CACHE,
+                    html.into_bytes(),
+                ),
+            ));
+        }
+        let transparency_json = json(
+            previous.map(|p| &p.transparency_json),
+            &TransparencyView::new(&transparency, &coverage),
+        )?;
+        let embeds = Embeds::build(
+            &EmbedSource {
+                instance_name: &instance_name,
+                public_url: &settings.public_url,
+                wall: &wall,
+                transparency: &transparency,
+                newest_named: &newest_named,
+                logos: Arc::new(with_static_logos(logos, &wall)),
+            },
+            previous.map(|p| &p.embeds),
+        );
+        let outreach = crate::web::mastodon::Outreach::build(
+            &crate::web::mastodon::OutreachSource {
+                instance_name: &instance_name,
+                public_url: &settings.public_url,
+                currency: settings.currency,
+                tiers: &tiers,
+                settings: &public_settings,
+            },
+            previous.map(|p| &p.outreach),
+        )?;
         let tiers: Vec<PublicTierView> = tiers.iter().map(PublicTierView::from).collect();
         let homes_done = started.elapsed();
         let published = Published {
@@ -292,6 +391,12 @@ async fn build(
                 &crate::web::views::PublicTiersView { tiers },
             )?,
             summary: json(previous.map(|p| &p.summary), &SummaryView::from(&*wall))?,
+            transparency: Arc::new(transparency),
+            public_settings: Arc::new(public_settings),
+            transparency_pages,
+            transparency_json,
+            embeds,
+            outreach,
             wall,
             instance_name,
             version,
@@ -309,6 +414,34 @@ async fn build(
     })
     .await??;
     Ok(published)
+}
+
+/// Adds the logos that are static files (the demo's) to those read from the database.
+fn with_static_logos(
+    mut logos: std::collections::HashMap<String, crate::reports::embeds::LogoFile>,
+    wall: &crate::ledger::wall::Wall,
+) -> std::collections::HashMap<String, crate::reports::embeds::LogoFile> {
+    let paths = wall
+        .tiers
+        .iter()
+        .flat_map(|t| t.sponsors.iter())
+        .filter_map(|s| s.logo_path.as_deref())
+        .filter(|p| p.starts_with("/static/"));
+    for path in paths {
+        if logos.len() >= crate::reports::embeds::MAX_LOGOS {
+            break;
+        }
+        if let Some((content_type, bytes)) = crate::web::assets::embedded(path) {
+            logos.insert(
+                path.to_owned(),
+                crate::reports::embeds::LogoFile {
+                    content_type,
+                    bytes,
+                },
+            );
+        }
+    }
+    logos
 }
 
 fn json<T: serde::Serialize>(

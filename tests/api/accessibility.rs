@@ -22,7 +22,11 @@ fn axe_source() -> Option<String> {
 }
 
 /// A Chromium session `width` pixels wide (a phone below 600).
-async fn browser_at(driver: &Driver, profile: &std::path::Path, width: u32) -> fantoccini::Client {
+pub(crate) async fn browser_at(
+    driver: &Driver,
+    profile: &std::path::Path,
+    width: u32,
+) -> fantoccini::Client {
     let mut options = serde_json::json!({
         "binary": "/usr/bin/chromium",
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -117,6 +121,8 @@ async fn the_wall_and_the_console_have_no_accessibility_violations_at_390_and_12
     let public = [
         "/",
         "/?lang=nb",
+        "/transparency",
+        "/transparency?lang=nb",
         "/sponsors/rosegold",
         "/admin/login",
         "/donate",

@@ -111,6 +111,8 @@ async fn the_pages_are_valid_html() {
         ("donate-tier.html", "/donate?tier=gold&lang=nb"),
         ("donate-thanks.html", "/donate/thanks"),
         ("donate-manage.html", "/donate/manage"),
+        ("transparency.html", "/transparency"),
+        ("transparency-nb.html", "/transparency?lang=nb"),
     ] {
         save(name, app.get(path).await.text().await.unwrap());
     }

@@ -489,6 +489,10 @@ fn plausible_fields(path: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("monthly_goal", "300.00".into()),
             ("bank_instructions", String::new()),
         ],
+        "/admin/public" => vec![
+            ("opening_balance", "1200.00 EUR".into()),
+            ("mastodon_campaign", "on".into()),
+        ],
         other => panic!("no plausible fields for {other}: add them here"),
     }
 }
@@ -681,6 +685,7 @@ console_test!(
                 && !route.contains("/remove")
                 && !route.contains("/move")
                 && *route != "/admin/settings"
+                && *route != "/admin/public"
                 && !route.contains("/archive")
                 && !route.contains("/revoke")
                 && !route.contains("/erase")

@@ -13,6 +13,15 @@ const PUBLIC_GETS: &[&str] = &[
     "/api/v1/summary",
     "/openapi.json",
     "/static/coffer.css",
+    "/transparency",
+    "/api/v1/transparency",
+    "/sponsors.svg",
+    "/badge.svg",
+    "/feed.atom",
+    "/api/v1/mastodon/donation_campaign",
+    "/api/v1/fediverse/payment-link",
+    "/robots.txt",
+    "/favicon.ico",
 ];
 
 backend_test!(head_answers_wherever_get_does, |app| async move {

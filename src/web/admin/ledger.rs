@@ -181,6 +181,8 @@ fn expense_fields() -> Vec<Field> {
         Field::new("source", "Source", "select").options(sources()),
         Field::new("external_ref", "External reference", "text"),
         Field::new("memo", "Memo", "textarea"),
+        Field::new("public_note", "Public note", "text")
+            .hint("Shown on the transparency page, e.g. \"Hetzner AX41, media storage\"; leave empty to publish none. Never anything personal."),
     ]
 }
 
@@ -350,6 +352,7 @@ fn expense_input(f: &Fields) -> AppResult<ExpenseInput> {
         source: f.get("source"),
         external_ref: f.get("external_ref"),
         memo: f.text("memo"),
+        public_note: f.get("public_note"),
     })
 }
 
@@ -389,10 +392,14 @@ pub async fn record_expense(
     state: web::Data<AppState>,
     form: WriteForm,
 ) -> Result<HttpResponse, PageError> {
-    let draft = expense_input(&form.fields)
-        .and_then(|input| ExpenseDraft::try_from((input, state.settings.currency)));
+    let draft = expense_input(&form.fields).and_then(|input| {
+        let note = input.public_note.clone();
+        ExpenseDraft::try_from((input, state.settings.currency)).map(|d| (d, note))
+    });
     EXPENSE
-        .record(&state, form, draft, entries::record_expense)
+        .record(&state, form, draft, |conn, (draft, note)| {
+            entries::record_expense_with_note(conn, draft, note.as_deref())
+        })
         .await
 }
 

@@ -16,6 +16,7 @@ pub mod limiter;
 pub mod login;
 pub mod logos;
 pub mod pledges;
+pub mod public_pages;
 pub mod session;
 pub mod settings;
 pub mod tiers;
@@ -58,6 +59,7 @@ pub const WRITE_ROUTES: &[&str] = &[
     "/admin/tokens/{id}/revoke",
     "/admin/receipts/annual",
     "/admin/settings",
+    "/admin/public",
 ];
 
 /// What every console page shows around its content: who is signed in, the sign-out form's
@@ -401,6 +403,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/admin/settings",
         Some(web::get().to(settings::show)),
         Some(web::post().to(settings::update)),
+    ))
+    .service(resource(
+        "/admin/public",
+        Some(web::get().to(public_pages::show)),
+        Some(web::post().to(public_pages::update)),
     ))
     .service(resource(
         "/admin/donors/{id}/logo",

@@ -184,3 +184,33 @@ pub(super) fn validate(
         _ => Err(errors),
     }
 }
+
+/// Fills the form from what Mastodon's donation modal passes on (`amount` in minor units of
+/// the instance currency, `frequency` as `one_time`, `monthly` or `yearly`). Anything else
+/// is ignored: the visitor still sees and confirms the form.
+pub fn prefill_from_campaign(
+    values: &mut super::pages::DonateValues,
+    instance_currency: crate::domain::Currency,
+    amount: Option<&str>,
+    currency: Option<&str>,
+    frequency: Option<&str>,
+) {
+    let same_currency = currency.is_none_or(|c| c.eq_ignore_ascii_case(instance_currency.code()));
+    if let (Some(amount), true) = (amount, same_currency) {
+        let minor = amount
+            .parse::<i64>()
+            .ok()
+            .filter(|m| *m > 0)
+            .and_then(|m| crate::domain::Money::from_minor(m, instance_currency).ok());
+        if let Some(money) = minor {
+            values.tier = String::new();
+            values.amount = money.amount_string();
+        }
+    }
+    match frequency {
+        Some("one_time" | "once") => values.frequency = "once".to_owned(),
+        Some("monthly" | "month") => values.frequency = "month".to_owned(),
+        Some("yearly" | "year") => values.frequency = "year".to_owned(),
+        _ => {}
+    }
+}

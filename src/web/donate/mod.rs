@@ -71,6 +71,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct DonateQuery {
     tier: Option<String>,
     lang: Option<String>,
+    /// From Mastodon's donation modal: the amount chosen, in minor units.
+    amount: Option<String>,
+    currency: Option<String>,
+    /// `one_time`, `monthly` or `yearly` (Mastodon's words), or `once`, `month`, `year`.
+    frequency: Option<String>,
     /// Stripe's `{CHECKOUT_SESSION_ID}` on the thanks page; deliberately unused.
     #[allow(dead_code)]
     session_id: Option<String>,
@@ -122,6 +127,13 @@ pub async fn form(
         values.tier = tier.slug.clone();
         values.amount = tier.monthly_minimum.amount_string();
     }
+    crate::web::donate::choice::prefill_from_campaign(
+        &mut values,
+        state.settings.currency,
+        query.amount.as_deref(),
+        query.currency.as_deref(),
+        query.frequency.as_deref(),
+    );
     let page = page(&state, lang, tiers, values, HashMap::new(), None, None).await?;
     respond(&state, StatusCode::OK, page)
 }

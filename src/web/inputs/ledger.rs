@@ -76,6 +76,10 @@ pub struct ExpenseInput {
     #[serde(default)]
     #[schema(schema_with = rules::memo)]
     pub memo: String,
+    /// A note to publish on `/transparency` ("Hetzner AX41, media storage"); never personal.
+    #[serde(default)]
+    #[schema(max_length = 200, nullable)]
+    pub public_note: Option<String>,
 }
 
 /// Corrects a mistaken entry: by a signed amount, or by reversing what remains of it.

@@ -157,9 +157,10 @@ pub async fn record_expense(
     admin: AdminRequest,
     body: JsonBody<ExpenseInput>,
 ) -> ApiResult<HttpResponse> {
+    let note = body.value.public_note.clone();
     let draft = ExpenseDraft::try_from((body.value, admin.currency()))?;
     record(admin, &body.raw, "expense.record", move |conn| {
-        ledger::entries::record_expense(conn, draft)
+        ledger::entries::record_expense_with_note(conn, draft, note.as_deref())
     })
     .await
 }

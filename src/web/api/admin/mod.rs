@@ -6,6 +6,7 @@
 pub mod donors;
 pub mod ledger;
 pub mod pledges;
+pub mod public_pages;
 pub mod receipts;
 pub mod tiers;
 

@@ -1,0 +1,2 @@
+DROP INDEX ledger_entries_by_month;
+DROP TABLE expense_notes;
