@@ -84,6 +84,7 @@ pub struct ConsistencyQuery {
     params(ConsistencyQuery),
     responses(
         (status = 200, description = "`{\"from\", \"to\", \"proof\": [hex]}` (RFC 9162 §2.1.4)", content_type = "application/json", body = Object),
+        (status = 400, description = "The query is not what this route takes: `from` and `to` are required whole numbers", body = ErrorView),
         (status = 422, description = "The sizes are not 0 ≤ from ≤ to ≤ the log's size", body = ErrorView),
         ServerErrors,
     )
