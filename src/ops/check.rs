@@ -5,8 +5,7 @@
 //! bound ([`crate::ledger::entries::Standing::violation`]), walks each year's receipt numbers
 //! for gaps, and compares the wall that the running server publishes with one built now.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::config::Settings;
@@ -148,47 +147,8 @@ fn compare_wall(conn: &mut DbConn, settings: &Settings) -> AppResult<WallCheck> 
     Ok(last)
 }
 
-/// A plain HTTP/1.1 GET on loopback, enough to read Coffer's own public JSON.
+/// The server's own public JSON, read with the verifiers' plain HTTP GET.
 fn get_json(address: SocketAddr, path: &str) -> Option<serde_json::Value> {
-    let timeout = Duration::from_secs(3);
-    let mut stream = TcpStream::connect_timeout(&address, timeout).ok()?;
-    stream.set_read_timeout(Some(timeout)).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).ok()?;
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&response[..split]).ok()?;
-    if !head.starts_with("HTTP/1.1 200") {
-        return None;
-    }
-    let body = &response[split + 4..];
-    let chunked = head.lines().any(|l| {
-        l.to_ascii_lowercase()
-            .starts_with("transfer-encoding: chunked")
-    });
-    let body = if chunked {
-        dechunk(body)?
-    } else {
-        body.to_vec()
-    };
+    let body = crate::verify::http_get(&format!("http://{address}{path}")).ok()?;
     serde_json::from_slice(&body).ok()
-}
-
-fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = body.windows(2).position(|w| w == b"\r\n")?;
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&body[..line_end]).ok()?.trim(), 16).ok()?;
-        body = &body[line_end + 2..];
-        if size == 0 {
-            return Some(out);
-        }
-        out.extend_from_slice(body.get(..size)?);
-        body = body.get(size + 2..)?;
-    }
 }
