@@ -183,6 +183,11 @@ pub fn statement(
     text
 }
 
+/// Where an instance publishes its checkpoints.
+pub const CHECKPOINTS_PATH: &str = "/.well-known/coffer/checkpoints.json";
+/// Where an instance publishes the public key that signs them (hex).
+pub const LEDGER_KEY_PATH: &str = "/.well-known/coffer/ledger-key";
+
 /// `/.well-known/coffer/checkpoints.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckpointList {

@@ -18,10 +18,11 @@ use crate::i18n::Lang;
 use crate::ledger::wall::{Sponsor, Wall, WallTier};
 use crate::reports::embeds::LogoFile;
 use crate::reports::transparency::Transparency;
+use crate::verify::format::{Checkpoint, CHECKPOINTS_PATH};
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::middleware::{serve, Representation, PUBLIC_CACHE};
 use crate::web::pages::visitor_lang;
-use crate::web::transparency::{month_name, xml_escape};
+use crate::web::transparency::{checkpoint_date, month_name, xml_escape};
 
 /// `/sponsors.svg`'s bounds.
 pub const MIN_WIDTH: u32 = 240;
@@ -110,6 +111,8 @@ pub struct EmbedSource<'a> {
     pub wall: &'a Wall,
     pub transparency: &'a Transparency,
     pub newest_named: &'a [(i64, NaiveDateTime)],
+    /// The latest signed head of the ledger's log, announced as an entry of its own.
+    pub checkpoint: Option<&'a Checkpoint>,
     pub logos: Arc<HashMap<String, LogoFile>>,
 }
 
@@ -447,6 +450,35 @@ fn rfc3339(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The feed's entry for the latest checkpoint: its id names the tree size, so each new head is
+/// a new entry.
+fn checkpoint_entry(
+    lang: Lang,
+    source: &EmbedSource<'_>,
+    checkpoint: &Checkpoint,
+) -> Option<(NaiveDateTime, String)> {
+    let signed_at =
+        NaiveDateTime::parse_from_str(&checkpoint.signed_at, "%Y-%m-%dT%H:%M:%SZ").ok()?;
+    let base = source.public_url.trim_end_matches('/');
+    let args = [
+        ("instance", source.instance_name.to_owned()),
+        ("size", checkpoint.tree_size.to_string()),
+        ("root", checkpoint.root_hash.clone()),
+        ("date", checkpoint_date(lang, checkpoint)),
+    ];
+    let entry = format!(
+        "<entry><id>{base}{CHECKPOINTS_PATH}#{size}</id><title>{title}</title>\
+         <updated>{updated}</updated>\
+         <link rel=\"alternate\" type=\"application/json\" href=\"{base}{CHECKPOINTS_PATH}\"/>\
+         <summary>{text}</summary></entry>",
+        size = checkpoint.tree_size,
+        title = xml_escape(&lang.t_args("feed-checkpoint-title", &args)),
+        updated = rfc3339(signed_at),
+        text = xml_escape(&lang.t_args("feed-checkpoint-text", &args)),
+    );
+    Some((signed_at, entry))
+}
+
 /// The Atom feed (RFC 4287): each new named sponsor, and a summary of each complete month.
 pub fn feed(lang: Lang, source: &EmbedSource<'_>) -> String {
     let base = source.public_url.trim_end_matches('/');
@@ -517,6 +549,12 @@ pub fn feed(lang: Lang, source: &EmbedSource<'_>) -> String {
             );
             entries.push((updated, entry));
         }
+    }
+    if let Some(entry) = source
+        .checkpoint
+        .and_then(|c| checkpoint_entry(lang, source, c))
+    {
+        entries.push(entry);
     }
     entries.sort_by_key(|e| std::cmp::Reverse(e.0));
     // The feed changes only when an entry does: its date is the newest entry's.

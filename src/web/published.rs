@@ -144,6 +144,19 @@ impl Publications {
         .is_ok_and(|r| r.is_ok())
     }
 
+    /// Waits, up to `deadline`, until the published pages show the database's audit `version`
+    /// or a later one: writes made by another process (the CLI, a second server) are picked up
+    /// by polling, not by this process's notice.
+    pub async fn shows_version(&self, version: i64, deadline: Duration) -> bool {
+        let mut latest = self.latest.clone();
+        tokio::time::timeout(
+            deadline,
+            latest.wait_for(|p| p.as_ref().is_some_and(|p| p.version >= version)),
+        )
+        .await
+        .is_ok_and(|r| r.is_ok())
+    }
+
     fn publish(&self, published: Published) {
         self.builds
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
@@ -294,16 +307,17 @@ async fn build(
             };
             let logos = crate::reports::embeds::logo_files(conn, &wall)?;
             let newest_named = crate::reports::embeds::newest_named(conn)?;
+            let checkpoint = crate::ledger::log::latest_checkpoint(conn)?;
             Ok((
                 wall,
                 tiers,
                 name,
                 public_settings,
-                (transparency, logos, newest_named),
+                (transparency, logos, newest_named, checkpoint),
             ))
         })
         .await?;
-    let (transparency, logos, newest_named) = transparency;
+    let (transparency, logos, newest_named, checkpoint) = transparency;
     let queried = started.elapsed();
     let wall = Arc::new(wall);
     let settings = state.settings.clone();
@@ -339,6 +353,7 @@ async fn build(
                 transparency: &transparency,
                 coverage,
                 public_url: &settings.public_url,
+                checkpoint: checkpoint.as_ref(),
                 lang,
             }
             .render()
@@ -364,6 +379,7 @@ async fn build(
                 wall: &wall,
                 transparency: &transparency,
                 newest_named: &newest_named,
+                checkpoint: checkpoint.as_ref(),
                 logos: Arc::new(with_static_logos(logos, &wall)),
             },
             previous.map(|p| &p.embeds),

@@ -15,6 +15,7 @@ use crate::domain::Total;
 use crate::i18n::Lang;
 use crate::ledger::wall::Wall;
 use crate::reports::transparency::{CurrencyBooks, MonthFigures, Transparency, YearMonth};
+use crate::verify::format::{Checkpoint, CHECKPOINTS_PATH, LEDGER_KEY_PATH};
 use crate::web::api::responses::ServerErrors;
 use crate::web::error::{ApiResult, PageError};
 use crate::web::middleware::serve;
@@ -57,6 +58,8 @@ pub struct TransparencyPage<'a> {
     pub transparency: &'a Transparency,
     pub coverage: Coverage,
     pub public_url: &'a str,
+    /// The latest signed tree head of the ledger's log, if one was signed.
+    pub checkpoint: Option<&'a Checkpoint>,
     pub lang: Lang,
 }
 
@@ -181,12 +184,53 @@ impl TransparencyPage<'_> {
         )
     }
 
+    /// What the latest checkpoint covers and when it was signed.
+    fn checkpoint_line(&self, checkpoint: &Checkpoint) -> String {
+        self.lang.t_args(
+            "transparency-log-latest",
+            &[
+                ("size", checkpoint.tree_size.to_string()),
+                ("date", checkpoint_date(self.lang, checkpoint)),
+            ],
+        )
+    }
+
+    fn checkpoint_links(&self) -> String {
+        let link = |href: &str| format!("<a href=\"{href}\">{href}</a>");
+        // Fixed paths, safe as markup; the sentence comes from the locales.
+        self.lang.t_args(
+            "transparency-log-links",
+            &[
+                ("checkpoints", link(CHECKPOINTS_PATH)),
+                ("key", link(LEDGER_KEY_PATH)),
+            ],
+        )
+    }
+
+    /// The command that checks every published checkpoint, as a reader would type it.
+    fn verify_command(&self, checkpoint: &Checkpoint) -> String {
+        format!(
+            "coffer verify --checkpoints {}{CHECKPOINTS_PATH} --key {}",
+            self.public_url.trim_end_matches('/'),
+            checkpoint.public_key
+        )
+    }
+
     fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
         Lang::ALL
             .iter()
             .map(|l| (l.tag(), l.own_name(), *l == self.lang))
             .collect()
     }
+}
+
+/// The day a checkpoint was signed, in the language (its time is RFC 3339, UTC).
+pub fn checkpoint_date(lang: Lang, checkpoint: &Checkpoint) -> String {
+    checkpoint
+        .signed_at
+        .get(..10)
+        .and_then(|day| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
+        .map_or_else(|| checkpoint.signed_at.clone(), |day| lang.date(day))
 }
 
 /// `November 2026` in the language.

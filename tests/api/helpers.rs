@@ -255,6 +255,18 @@ impl TestApp {
         assert!(caught_up, "the wall did not catch up with the writes");
     }
 
+    /// Like [`TestApp::settled`], for writes another process made (the CLI): waits until the
+    /// public pages show the database's latest audit record.
+    pub async fn settled_with_others(&self) {
+        let version = coffer::db::audit::latest_id(&mut self.conn()).expect("audit version");
+        let shown = self
+            .state
+            .publications
+            .shows_version(version, std::time::Duration::from_secs(10))
+            .await;
+        assert!(shown, "the wall did not pick up audit record {version}");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -269,6 +281,13 @@ impl TestApp {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         response.json().await.expect("JSON")
+    }
+
+    /// A public GET's body as text, once the wall shows every write made so far.
+    pub async fn get_text(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.text().await.expect("body")
     }
 
     pub async fn get_html(&self, path: &str) -> scraper::Html {

@@ -177,9 +177,37 @@ crate::backend_test!(
         for amount in ["1.00", "2.00", "3.00"] {
             donation(&app, None, amount).await;
         }
+        let page = app.get_text("/transparency").await;
+        assert!(
+            page.contains("No checkpoint has been signed yet"),
+            "before the first checkpoint the page says so"
+        );
         let first: Value = serde_json::from_str(&env.ok(&["checkpoint"], None)).expect("json");
         assert_eq!(first["tree_size"], 3);
         assert_eq!(first["totals"]["EUR"], 600);
+
+        // The latest head is on the transparency page (both languages) and in the feed.
+        app.settled_with_others().await;
+        let root = first["root_hash"].as_str().expect("root");
+        let page = app.get_text("/transparency").await;
+        assert!(page.contains(root), "the page shows the root hash");
+        assert!(
+            page.contains("covers the first 3 entries"),
+            "the page says what it covers"
+        );
+        let public_hex = std::fs::read_to_string(&public).expect("public key");
+        assert!(
+            page.contains(public_hex.trim()),
+            "the page shows the signing key"
+        );
+        assert!(!page.contains("No checkpoint has been signed yet"));
+        let norsk = app.get_text("/transparency?lang=nb").await;
+        assert!(norsk.contains("dekker de første 3 postene"), "nb text");
+        let feed = app.get_text("/feed.atom").await;
+        let id = app.settings.public_url.trim_end_matches('/').to_owned()
+            + "/.well-known/coffer/checkpoints.json#3";
+        assert!(feed.contains(&format!("<id>{id}</id>")), "{feed}");
+        assert!(feed.contains(root), "the feed entry names the root");
         expense(&app, "0.50").await;
         donation(&app, None, "4.00").await;
         let second: Value = serde_json::from_str(&env.ok(&["checkpoint"], None)).expect("json");
