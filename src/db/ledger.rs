@@ -63,6 +63,14 @@ pub fn insert(conn: &mut DbConn, new: &NewEntry) -> QueryResult<i64> {
         .get_result(c))
 }
 
+/// Inserts an entry and returns the row as stored, in one statement (`INSERT … RETURNING`).
+pub fn insert_returning(conn: &mut DbConn, new: &NewEntry) -> QueryResult<EntryRow> {
+    on_backend!(conn, |c| diesel::insert_into(ledger_entries::table)
+        .values(new)
+        .returning(EntryRow::as_returning())
+        .get_result(c))
+}
+
 /// The entry, locked until the transaction ends, so that the refunds and corrections of one
 /// entry are checked one after another against what really remains (PostgreSQL runs at READ
 /// COMMITTED; SQLite's `BEGIN IMMEDIATE` already serialises writers). The row itself is never

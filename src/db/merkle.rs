@@ -114,6 +114,21 @@ pub fn save_state(conn: &mut DbConn, size: i64, frontier: &[u8]) -> QueryResult<
     Ok(())
 }
 
+/// The everyday append: one leaf and the few subtrees it closes, one row per statement. Unlike
+/// a multi-row INSERT, whose text depends on its row count, these statements are prepared once
+/// per connection and reused.
+pub fn insert_appended(conn: &mut DbConn, leaf: &LeafRow, nodes: &[NodeRow]) -> QueryResult<()> {
+    on_backend!(conn, |c| diesel::insert_into(ledger_log_leaves::table)
+        .values(leaf)
+        .execute(c))?;
+    for node in nodes {
+        on_backend!(conn, |c| diesel::insert_into(ledger_log_nodes::table)
+            .values(node)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
 pub fn insert_leaves(conn: &mut DbConn, leaves: &[LeafRow]) -> QueryResult<()> {
     for chunk in leaves.chunks(BATCH) {
         on_backend!(conn, |c| diesel::insert_into(ledger_log_leaves::table)

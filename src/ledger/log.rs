@@ -30,6 +30,11 @@ const CATCH_UP_BATCH: i64 = 20_000;
 
 /// The entry as the log hashes it.
 pub fn leaf_entry(row: &EntryRow, sequence: u64, log_key: &[u8]) -> LeafEntry {
+    leaf_entry_with(row, sequence, row.donor_id.map(|id| pseudonym(log_key, id)))
+}
+
+/// The entry as the log hashes it, with the donor's pseudonym already made.
+fn leaf_entry_with(row: &EntryRow, sequence: u64, donor: Option<String>) -> LeafEntry {
     LeafEntry {
         sequence,
         entry_id: row.id,
@@ -43,8 +48,49 @@ pub fn leaf_entry(row: &EntryRow, sequence: u64, log_key: &[u8]) -> LeafEntry {
         reverses: row.reverses,
         category: row.category.clone(),
         pledge_id: row.pledge_id,
-        donor: row.donor_id.map(|id| pseudonym(log_key, id)),
-        memo_sha256: hex::encode(Sha256::digest(row.memo.as_bytes())),
+        donor,
+        memo_sha256: memo_hash(&row.memo),
+    }
+}
+
+/// The SHA-256 of an empty memo, the most common one, in hex.
+const EMPTY_MEMO_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// A memo's SHA-256, hex.
+fn memo_hash(memo: &str) -> String {
+    if memo.is_empty() {
+        EMPTY_MEMO_SHA256.to_owned()
+    } else {
+        hex::encode(Sha256::digest(memo.as_bytes()))
+    }
+}
+
+/// Pseudonyms under one log key, each donor's computed once: a catch-up or a recomputation
+/// meets the same donors again and again.
+struct Pseudonyms<'k> {
+    log_key: &'k [u8],
+    known: HashMap<i64, String>,
+}
+
+impl<'k> Pseudonyms<'k> {
+    fn new(log_key: &'k [u8]) -> Self {
+        Pseudonyms {
+            log_key,
+            known: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, donor_id: i64) -> String {
+        self.known
+            .entry(donor_id)
+            .or_insert_with(|| pseudonym(self.log_key, donor_id))
+            .clone()
+    }
+
+    /// [`leaf_entry`], with this cache's pseudonyms.
+    fn leaf_entry(&mut self, row: &EntryRow, sequence: u64) -> LeafEntry {
+        let donor = row.donor_id.map(|id| self.of(id));
+        leaf_entry_with(row, sequence, donor)
     }
 }
 
@@ -78,9 +124,9 @@ struct Pending {
 }
 
 impl Pending {
-    fn push(&mut self, frontier: &mut Frontier, row: &EntryRow, log_key: &[u8]) {
+    fn push(&mut self, frontier: &mut Frontier, row: &EntryRow, pseudonyms: &mut Pseudonyms<'_>) {
         let sequence = frontier.size;
-        let hash = merkle::leaf_hash(&leaf_entry(row, sequence, log_key).encode());
+        let hash = merkle::leaf_hash(&pseudonyms.leaf_entry(row, sequence).encode());
         for (node, node_hash) in frontier.append(hash) {
             self.nodes.push(store::NodeRow {
                 position: store::position(node.level, node.index),
@@ -108,17 +154,17 @@ pub fn append(conn: &mut DbConn, row: &EntryRow) -> AppResult<u64> {
     let mut frontier = frontier_of(&state)?;
     let index = frontier.size;
     let mut pending = Pending::default();
-    pending.push(&mut frontier, row, &state.log_key);
-    pending.write(conn)?;
+    pending.push(&mut frontier, row, &mut Pseudonyms::new(&state.log_key));
+    if let [leaf] = pending.leaves.as_slice() {
+        store::insert_appended(conn, leaf, &pending.nodes)?;
+    }
     store::save_state(conn, frontier.size as i64, &frontier.to_bytes())?;
     Ok(index)
 }
 
 /// Inserts an entry and appends its leaf: the one way entries are written.
 pub fn record(conn: &mut DbConn, new: &db::ledger::NewEntry) -> AppResult<EntryRow> {
-    let id = db::ledger::insert(conn, new)?;
-    let row = db::ledger::find(conn, id)?
-        .ok_or_else(|| AppError::Internal(format!("entry {id} vanished after insert")))?;
+    let row = db::ledger::insert_returning(conn, new)?;
     append(conn, &row)?;
     Ok(row)
 }
@@ -129,6 +175,7 @@ pub fn catch_up(conn: &mut DbConn) -> AppResult<u64> {
     db::write_transaction(conn, |conn| {
         let state = store::state_for_update(conn, new_log_key)?;
         let mut frontier = frontier_of(&state)?;
+        let mut pseudonyms = Pseudonyms::new(&state.log_key);
         let mut appended = 0u64;
         let mut after = 0i64;
         loop {
@@ -137,7 +184,7 @@ pub fn catch_up(conn: &mut DbConn) -> AppResult<u64> {
             after = last.id;
             let mut pending = Pending::default();
             for row in &rows {
-                pending.push(&mut frontier, row, &state.log_key);
+                pending.push(&mut frontier, row, &mut pseudonyms);
             }
             appended += rows.len() as u64;
             pending.write(conn)?;
@@ -439,6 +486,7 @@ pub fn recompute(conn: &mut DbConn, key: Option<&VerifyingKey>) -> AppResult<Rec
     };
     let checkpoints = checkpoints(conn)?;
     report.checkpoints = checkpoints.len();
+    let mut pseudonyms = Pseudonyms::new(&state.log_key);
     let mut due = checkpoints.iter().peekable();
     let mut frontier = Frontier::default();
     // The tree of the hashes the log recorded, which the state's frontier must match.
@@ -499,7 +547,7 @@ pub fn recompute(conn: &mut DbConn, key: Option<&VerifyingKey>) -> AppResult<Rec
                 }
                 Some(row) => {
                     let hash = merkle::leaf_hash(
-                        &leaf_entry(row, leaf.leaf_index as u64, &state.log_key).encode(),
+                        &pseudonyms.leaf_entry(row, leaf.leaf_index as u64).encode(),
                     );
                     if hash.as_slice() != leaf.hash.as_slice() {
                         report.problems.push(format!(
@@ -544,3 +592,27 @@ pub fn recompute(conn: &mut DbConn, key: Option<&VerifyingKey>) -> AppResult<Rec
 
 /// Seconds between the checkpoint task's looks at the calendar.
 pub const CHECKPOINT_POLL: std::time::Duration = std::time::Duration::from_secs(600);
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    #[test]
+    fn the_empty_memos_hash_is_sha256_of_nothing() {
+        assert_eq!(
+            memo_hash(""),
+            hex::encode(Sha256::digest(b"")),
+            "the precomputed constant"
+        );
+        assert_eq!(memo_hash("abc"), hex::encode(Sha256::digest(b"abc")));
+    }
+
+    #[test]
+    fn cached_pseudonyms_are_the_keyed_hmac() {
+        let key = b"a log key";
+        let mut cache = Pseudonyms::new(key);
+        assert_eq!(cache.of(7), pseudonym(key, 7));
+        assert_eq!(cache.of(7), pseudonym(key, 7), "again, from the cache");
+        assert_ne!(cache.of(8), cache.of(7));
+    }
+}
