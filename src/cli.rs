@@ -122,7 +122,7 @@ enum Command {
     /// proofs between them (--checkpoints), or the whole tree recomputed from the database's
     /// rows against every checkpoint (--database). One line per failure; non-zero when any.
     Verify {
-        /// The checkpoints document: a URL (http://…/.well-known/coffer/checkpoints.json) or a
+        /// The checkpoints document: a URL (https://…/.well-known/coffer/checkpoints.json, or http://) or a
         /// file.
         #[arg(long, required_unless_present = "database")]
         checkpoints: Option<String>,

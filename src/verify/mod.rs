@@ -6,8 +6,6 @@
 pub mod format;
 pub mod merkle;
 
-use std::io::{Read, Write};
-
 use ed25519_dalek::VerifyingKey;
 
 use format::{Checkpoint, CheckpointList, InclusionProof, LeafEntry};
@@ -115,86 +113,89 @@ pub fn read_public_key(key: &str) -> Result<VerifyingKey, String> {
     format::parse_public_key(&text).map_err(|why| format!("{key}: {why}"))
 }
 
-/// The bytes at a URL (plain `http://`, one GET) or in a file.
+/// The bytes at a URL (`http://` or `https://`, one GET) or in a file.
 pub fn read_source(source: &str) -> Result<Vec<u8>, String> {
-    if source.starts_with("http://") {
+    if source.starts_with("http://") || source.starts_with("https://") {
         http_get(source)
-    } else if source.starts_with("https://") {
-        Err(format!(
-            "{source}: only http:// URLs are fetched; save the document and pass its file"
-        ))
     } else {
         std::fs::read(source).map_err(|e| format!("cannot read {source}: {e}"))
     }
 }
 
-/// A plain HTTP/1.1 GET of what a receipt or the operator names; 2xx bodies only.
+/// How long a verifier waits for a server, for the answer and for its body each.
+const FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// One GET of what a receipt or the operator names, over `http://` or `https://` (rustls with
+/// the Mozilla roots, as the Stripe client uses); 2xx bodies only, else the server's JSON error
+/// message in the one line. Runs on a thread of its own with its own small runtime, so that it
+/// can be called from synchronous code inside or outside a runtime.
 pub fn http_get(url: &str) -> Result<Vec<u8>, String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
-    let host = parsed.host_str().ok_or_else(|| format!("{url}: no host"))?;
-    let port = parsed.port_or_known_default().unwrap_or(80);
-    let mut path = parsed.path().to_owned();
-    if let Some(query) = parsed.query() {
-        path.push('?');
-        path.push_str(query);
-    }
-    let fail = |e: std::io::Error| format!("{url}: {e}");
-    let mut stream = std::net::TcpStream::connect((host, port)).map_err(fail)?;
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
-        .map_err(fail)?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/json\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(fail)?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).map_err(fail)?;
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| format!("{url}: not an HTTP response"))?;
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let body = response[split + 4..].to_vec();
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("{url}: not an HTTP response"))?;
-    let chunked = head.lines().any(|l| {
-        let l = l.to_ascii_lowercase();
-        l.starts_with("transfer-encoding:") && l.contains("chunked")
-    });
-    let body = if chunked {
-        dechunk(&body).ok_or_else(|| format!("{url}: a broken chunked body"))?
-    } else {
-        body
-    };
-    if !(200..300).contains(&status) {
+    let owned = url.to_owned();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("{owned}: {e}"))?;
+        runtime.block_on(fetch(&owned))
+    })
+    .join()
+    .map_err(|_| format!("{url}: the request failed"))?
+}
+
+async fn fetch(url: &str) -> Result<Vec<u8>, String> {
+    use http_body_util::{BodyExt, Empty};
+    use hyper::body::Bytes;
+
+    let uri: hyper::Uri = url.parse().map_err(|e| format!("{url}: {e}"))?;
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build::<_, Empty<Bytes>>(connector);
+    let request = hyper::Request::get(uri)
+        .header(hyper::header::ACCEPT, "application/json")
+        .header(
+            hyper::header::USER_AGENT,
+            concat!("coffer-verify/", env!("CARGO_PKG_VERSION")),
+        )
+        .body(Empty::new())
+        .map_err(|e| format!("{url}: {e}"))?;
+    let timed_out = || format!("{url}: no answer within {} s", FETCH_TIMEOUT.as_secs());
+    let response = tokio::time::timeout(FETCH_TIMEOUT, client.request(request))
+        .await
+        .map_err(|_| timed_out())?
+        .map_err(|e| format!("{url}: {}", with_causes(&e)))?;
+    let status = response.status();
+    let body = tokio::time::timeout(FETCH_TIMEOUT, response.into_body().collect())
+        .await
+        .map_err(|_| timed_out())?
+        .map_err(|e| format!("{url}: {}", with_causes(&e)))?
+        .to_bytes();
+    if !status.is_success() {
         let message = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
             .unwrap_or_default();
-        return Err(format!("{url}: HTTP {status} {message}")
+        return Err(format!("{url}: HTTP {} {message}", status.as_u16())
             .trim_end()
             .to_owned());
     }
-    Ok(body)
+    Ok(body.to_vec())
 }
 
-fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = body.windows(2).position(|w| w == b"\r\n")?;
-        let size_text = std::str::from_utf8(&body[..line_end]).ok()?;
-        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
-        body = &body[line_end + 2..];
-        if size == 0 {
-            return Some(out);
-        }
-        out.extend_from_slice(body.get(..size)?);
-        body = body.get(size + 2..)?;
+/// An error with its causes, `a: b: c`: hyper's own message ("client error (Connect)") says
+/// little without them.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
     }
+    text
 }
 
 /// The header a receipt's mail carries with the link to its proof.
