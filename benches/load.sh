@@ -8,7 +8,10 @@
 # Prints the seeding time; the wall's rebuild time at 1M and at 10k entries (same donors);
 # req/s, p50 and p99 per endpoint and as a ratio to a static file served by the same process,
 # first with no writes and then while a writer posts 10 donations a second; the writer's p50,
-# p99 and errors; the server's peak RSS.
+# p99 and errors; the server's peak RSS. As a stronger anchor, the very bytes of `/` (as Coffer
+# sends them gzipped) are served as a file by Debian's nginx (/usr/sbin/nginx, gzip_static, two
+# workers, no access log, unprivileged under the bench's temporary folder), loaded with the same
+# wrk asking for gzip, and Coffer's cached pages are printed as a ratio to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-sqlite}
@@ -16,12 +19,16 @@ seconds=${2:-10}
 donors=${BENCH_DONORS:-10000}
 entries=${BENCH_ENTRIES:-1000000}
 command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
+nginx=${BENCH_NGINX:-/usr/sbin/nginx}
+[ -x "$nginx" ] || { echo "bench: $nginx is not there (apt-get install -y nginx-light)" >&2; exit 1; }
 cargo build --release --quiet
 bin=${CARGO_TARGET_DIR:-$PWD/target}/release/coffer
 work=$(mktemp -d)
 pid=""
+nginx_pid=""
 admin_url=""
 cleanup() {
+    [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     if [ -n "$admin_url" ]; then
         for db in coffer_bench_large coffer_bench_small; do
@@ -76,13 +83,16 @@ rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 donor=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/admin/donors" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["donors"][0]["id"])')
 
+measure_output() { # wrk --latency's output -> "req/s p50 p99 errors"
+    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+         /Non-2xx|Socket errors/ {err=err" "$0} END {printf "%s %s %s %s\n", rps, p50, p99, (err ? "errors" : "-")}'
+}
+
 measure() { # path [wrk options...] -> "req/s p50 p99 errors"; by default the readers' load
     local path=$1
     shift
     [ $# -gt 0 ] || set -- -t2 -c64 -d"${seconds}s" -H 'Accept-Encoding: gzip, br'
-    wrk "$@" --latency "http://127.0.0.1:$port$path" |
-        awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
-             /Non-2xx|Socket errors/ {err=err" "$0} END {printf "%s %s %s %s\n", rps, p50, p99, (err ? "errors" : "-")}'
+    wrk "$@" --latency "http://127.0.0.1:$port$path" | measure_output
 }
 
 run_round() { # label, writer? (yes|no)
@@ -115,6 +125,69 @@ run_round() { # label, writer? (yes|no)
 }
 
 run_round "reads only" no
+
+# The stronger anchor: nginx serving the bytes of `/` as a precompressed file. Whatever Coffer's
+# req/s falls short of it is Coffer's own per-request work (routing, the request log line,
+# metrics, headers, ETag matching), since both send the same bytes.
+nginx_round() {
+    local ngx=$work/nginx
+    mkdir -p "$ngx/www" "$ngx/tmp"
+    curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/" -o "$ngx/www/index.html.gz"
+    gzip -dc "$ngx/www/index.html.gz" >"$ngx/www/index.html"
+    local ngx_port
+    ngx_port=${BENCH_NGINX_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+    cat >"$ngx/nginx.conf" <<CONF
+worker_processes 2;
+daemon off;
+pid $ngx/nginx.pid;
+error_log $ngx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $ngx/tmp/body;
+    proxy_temp_path $ngx/tmp/proxy;
+    fastcgi_temp_path $ngx/tmp/fastcgi;
+    uwsgi_temp_path $ngx/tmp/uwsgi;
+    scgi_temp_path $ngx/tmp/scgi;
+    default_type text/html;
+    gzip_static on;
+    server {
+        listen 127.0.0.1:$ngx_port;
+        root $ngx/www;
+        index index.html;
+    }
+}
+CONF
+    # Its own session, like the server's.
+    setsid "$nginx" -p "$ngx" -c "$ngx/nginx.conf" 2>>"$ngx/error.log" &
+    nginx_pid=$!
+    for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$ngx_port/" >/dev/null && break; sleep 0.1; done
+    curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$ngx_port/" | cmp -s - "$ngx/www/index.html.gz" ||
+        { echo "bench: nginx does not serve the bytes of / gzipped" >&2; cat "$ngx/error.log" >&2; exit 1; }
+    local gzip_only=(-t2 -c64 -d"${seconds}s" -H 'Accept-Encoding: gzip')
+    echo
+    echo "== against nginx $("$nginx" -v 2>&1 | sed 's|.*/||') serving the bytes of / ($(stat -c %s "$ngx/www/index.html.gz") bytes gzipped; wrk -t2 -c64, gzip)"
+    printf '%-20s %10s %9s %9s %7s %s\n' endpoint "req/s" p50 p99 ratio errors
+    # nginx before and after Coffer's pages; the ratio is to the mean of the two.
+    read -r ngx_before p50 p99 errors < <(wrk "${gzip_only[@]}" --latency "http://127.0.0.1:$ngx_port/" | measure_output)
+    printf '%-20s %10.0f %9s %9s %7s %s\n' "nginx /" "$ngx_before" "$p50" "$p99" "" "$errors"
+    local results=()
+    for path in / /transparency /sponsors.svg /badge.svg; do
+        results+=("$path $(measure "$path" "${gzip_only[@]}")")
+    done
+    read -r ngx_after p50 p99 errors < <(wrk "${gzip_only[@]}" --latency "http://127.0.0.1:$ngx_port/" | measure_output)
+    printf '%-20s %10.0f %9s %9s %7s %s\n' "nginx / (again)" "$ngx_after" "$p50" "$p99" "" "$errors"
+    local base
+    base=$(echo "($ngx_before + $ngx_after) / 2" | bc -l)
+    for line in "${results[@]}"; do
+        read -r path rps p50 p99 errors <<<"$line"
+        printf '%-20s %10.0f %9s %9s %7.2f %s\n' "$path" "$rps" "$p50" "$p99" "$(echo "$rps / $base" | bc -l)" "$errors"
+    done
+    kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null || true
+    nginx_pid=""
+}
+nginx_round
+
 run_round "reads while a writer posts 10 donations a second" yes
 
 # Ledger pages by key: the 19,000th page of 50 (a cursor that far back) against the first, and a

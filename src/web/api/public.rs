@@ -119,7 +119,7 @@ pub struct SponsorsPageQuery {
     path = "/api/v1/sponsors/{slug}",
     operation_id = "tierSponsors",
     tag = "public",
-    summary = "One page of a tier's sponsors (500 a page)",
+    summary = "One page of a tier's sponsors (100 a page)",
     params(("slug" = String, Path, pattern = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$", description = "The tier's slug"), SponsorsPageQuery),
     responses(
         (status = 200, description = "A page of the tier's sponsors", body = TierSponsorsView),

@@ -71,7 +71,7 @@ fn absolute(public_url: &str, path: &str) -> String {
 }
 
 /// How many sponsors of a tier one JSON answer lists; the rest are on further pages.
-pub const SPONSORS_PER_PAGE: usize = 500;
+pub const SPONSORS_PER_PAGE: usize = 100;
 
 /// A tier on the public wall, with its sponsors (the first page of them).
 #[derive(Debug, Serialize, ToSchema)]
