@@ -122,8 +122,8 @@ enum Command {
     /// proofs between them (--checkpoints), or the whole tree recomputed from the database's
     /// rows against every checkpoint (--database). One line per failure; non-zero when any.
     Verify {
-        /// The checkpoints document: a URL (https://…/.well-known/coffer/checkpoints.json, or http://) or a
-        /// file.
+        /// The checkpoints document: a URL (https://…/.well-known/coffer/checkpoints.json, or
+        /// http://) or a file.
         #[arg(long, required_unless_present = "database")]
         checkpoints: Option<String>,
         /// The instance's public key: 64 hex characters, or a file holding them (e.g. the

@@ -141,8 +141,13 @@ impl Pending {
     }
 
     fn write(self, conn: &mut DbConn) -> AppResult<()> {
-        store::insert_leaves(conn, &self.leaves)?;
-        store::insert_nodes(conn, &self.nodes)?;
+        if let [leaf] = self.leaves.as_slice() {
+            // The everyday append: statements prepared once per connection.
+            store::insert_appended(conn, leaf, &self.nodes)?;
+        } else {
+            store::insert_leaves(conn, &self.leaves)?;
+            store::insert_nodes(conn, &self.nodes)?;
+        }
         Ok(())
     }
 }
@@ -155,9 +160,7 @@ pub fn append(conn: &mut DbConn, row: &EntryRow) -> AppResult<u64> {
     let index = frontier.size;
     let mut pending = Pending::default();
     pending.push(&mut frontier, row, &mut Pseudonyms::new(&state.log_key));
-    if let [leaf] = pending.leaves.as_slice() {
-        store::insert_appended(conn, leaf, &pending.nodes)?;
-    }
+    pending.write(conn)?;
     store::save_state(conn, frontier.size as i64, &frontier.to_bytes())?;
     Ok(index)
 }

@@ -133,6 +133,13 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// When it was signed, read from [`Checkpoint::signed_at`]; `None` if that is malformed.
+    pub fn signed_at_time(&self) -> Option<chrono::NaiveDateTime> {
+        chrono::NaiveDateTime::parse_from_str(&self.signed_at, "%Y-%m-%dT%H:%M:%SZ").ok()
+    }
+}
+
+impl Checkpoint {
     /// The bytes that are signed: lines of UTF-8, each ending in a newline.
     ///
     /// ```text

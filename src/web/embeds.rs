@@ -457,8 +457,7 @@ fn checkpoint_entry(
     source: &EmbedSource<'_>,
     checkpoint: &Checkpoint,
 ) -> Option<(NaiveDateTime, String)> {
-    let signed_at =
-        NaiveDateTime::parse_from_str(&checkpoint.signed_at, "%Y-%m-%dT%H:%M:%SZ").ok()?;
+    let signed_at = checkpoint.signed_at_time()?;
     let base = source.public_url.trim_end_matches('/');
     let args = [
         ("instance", source.instance_name.to_owned()),

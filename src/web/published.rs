@@ -135,23 +135,23 @@ impl Publications {
     /// never wait like this.
     pub async fn caught_up(&self, notice: &ChangeNotice, deadline: Duration) -> bool {
         let wanted = notice.generation();
-        let mut latest = self.latest.clone();
-        tokio::time::timeout(
-            deadline,
-            latest.wait_for(|p| p.as_ref().is_some_and(|p| p.local_generation >= wanted)),
-        )
-        .await
-        .is_ok_and(|r| r.is_ok())
+        self.wait_until(deadline, |p| p.local_generation >= wanted)
+            .await
     }
 
     /// Waits, up to `deadline`, until the published pages show the database's audit `version`
     /// or a later one: writes made by another process (the CLI, a second server) are picked up
     /// by polling, not by this process's notice.
     pub async fn shows_version(&self, version: i64, deadline: Duration) -> bool {
+        self.wait_until(deadline, |p| p.version >= version).await
+    }
+
+    /// Waits, up to `deadline`, until a published build satisfies `done`.
+    async fn wait_until(&self, deadline: Duration, done: impl Fn(&Published) -> bool) -> bool {
         let mut latest = self.latest.clone();
         tokio::time::timeout(
             deadline,
-            latest.wait_for(|p| p.as_ref().is_some_and(|p| p.version >= version)),
+            latest.wait_for(|p| p.as_deref().is_some_and(&done)),
         )
         .await
         .is_ok_and(|r| r.is_ok())

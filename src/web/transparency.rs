@@ -171,15 +171,14 @@ impl TransparencyPage<'_> {
     }
 
     fn embeds(&self) -> String {
-        let link = |href: &str| format!("<a href=\"{href}\">{href}</a>");
         // The arguments are fixed paths, safe as markup; the sentence comes from the locales.
         self.lang.t_args(
             "transparency-embeds",
             &[
-                ("sponsors", link("/sponsors.svg")),
-                ("badge", link("/badge.svg")),
-                ("feed", link("/feed.atom")),
-                ("json", link("/api/v1/transparency")),
+                ("sponsors", path_link("/sponsors.svg")),
+                ("badge", path_link("/badge.svg")),
+                ("feed", path_link("/feed.atom")),
+                ("json", path_link("/api/v1/transparency")),
             ],
         )
     }
@@ -196,13 +195,12 @@ impl TransparencyPage<'_> {
     }
 
     fn checkpoint_links(&self) -> String {
-        let link = |href: &str| format!("<a href=\"{href}\">{href}</a>");
         // Fixed paths, safe as markup; the sentence comes from the locales.
         self.lang.t_args(
             "transparency-log-links",
             &[
-                ("checkpoints", link(CHECKPOINTS_PATH)),
-                ("key", link(LEDGER_KEY_PATH)),
+                ("checkpoints", path_link(CHECKPOINTS_PATH)),
+                ("key", path_link(LEDGER_KEY_PATH)),
             ],
         )
     }
@@ -224,13 +222,16 @@ impl TransparencyPage<'_> {
     }
 }
 
+/// A link to one of Coffer's own fixed paths, showing the path.
+fn path_link(path: &str) -> String {
+    format!("<a href=\"{path}\">{path}</a>")
+}
+
 /// The day a checkpoint was signed, in the language (its time is RFC 3339, UTC).
 pub fn checkpoint_date(lang: Lang, checkpoint: &Checkpoint) -> String {
     checkpoint
-        .signed_at
-        .get(..10)
-        .and_then(|day| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
-        .map_or_else(|| checkpoint.signed_at.clone(), |day| lang.date(day))
+        .signed_at_time()
+        .map_or_else(|| checkpoint.signed_at.clone(), |at| lang.date(at.date()))
 }
 
 /// `November 2026` in the language.
