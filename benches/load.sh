@@ -134,6 +134,10 @@ nginx_round() {
     mkdir -p "$ngx/www" "$ngx/tmp"
     curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/" -o "$ngx/www/index.html.gz"
     gzip -dc "$ngx/www/index.html.gz" >"$ngx/www/index.html"
+    # Run as root, nginx's workers drop to `nobody`: they must be able to read the files
+    # under mktemp's private folder.
+    chmod a+rx "$work" "$ngx" "$ngx/www"
+    chmod a+r "$ngx/www/index.html" "$ngx/www/index.html.gz"
     local ngx_port
     ngx_port=${BENCH_NGINX_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
     cat >"$ngx/nginx.conf" <<CONF
